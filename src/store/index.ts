@@ -1,0 +1,80 @@
+export type {
+  AsyncAttempt,
+  AsyncInvocationRecord,
+  AsyncInvocationStatus,
+  AsyncInvocationStore,
+  AsyncNextStep,
+  ClaimedAsyncInvocation,
+  NewAsyncInvocation,
+} from "./async-invocation-ports.ts";
+export type {
+  AccessKeyRecord,
+  AccessKeyStore,
+  ApiKeyRecord,
+  ApiKeyStore,
+  CodeCheck,
+  CodePurpose,
+  NewSecretVersion,
+  OneTimeCode,
+  RefreshTokenRecord,
+  SecretRecord,
+  SecretStore,
+  SecretType,
+  SigningKeyRecord,
+  SigningKeyStore,
+  UserChanges,
+  UserRecord,
+  UserStore,
+} from "./identity-ports.ts";
+export { type OpenStoreOptions, openStore } from "./open-store.ts";
+export type {
+  AppSummary,
+  ChangeFeed,
+  DeploymentRecord,
+  DeploymentStore,
+  InvocationQuery,
+  InvocationRecord,
+  InvocationStore,
+  Lease,
+  LeaseStore,
+  LogQuery,
+  LogStore,
+  NewDeployment,
+  NewLogLine,
+  SettingsStore,
+  Store,
+  StoredLogLine,
+} from "./ports.ts";
+export type {
+  NewQueueMessage,
+  QueueRef,
+  QueueStats,
+  QueueStore,
+  ReceivedMessage,
+  ReceiveMessagesOptions,
+  SendMessagesOptions,
+  SentMessage,
+} from "./queue-ports.ts";
+export type { ScheduleState, ScheduleStore } from "./schedule-ports.ts";
+export type {
+  ItemMutation,
+  MutationResult,
+  QueryCursor,
+  StoredIndexKey,
+  StoredItemWrite,
+  StoredKey,
+  StoredQuery,
+  StoredRow,
+  StoredSortCondition,
+  TableStore,
+} from "./table-ports.ts";
+export type { ArchivedEvent, TopicArchiveStore } from "./topic-archive-ports.ts";
+export type {
+  ClaimedWorkflow,
+  JournalEntry,
+  WorkflowCommit,
+  WorkflowEvent,
+  WorkflowInstance,
+  WorkflowStatus,
+  WorkflowStore,
+} from "./workflow-ports.ts";

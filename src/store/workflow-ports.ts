@@ -1,0 +1,128 @@
+// Durable workflows (src/services/workflows/): instances, their journals and the events sent
+// to them. One invocation of a workflow's function runs at a time per instance, under a fenced
+// claim; everything it produced commits in one transaction (`commit`), or not at all.
+
+export type WorkflowStatus = "running" | "completed" | "failed" | "parked" | "cancelled";
+
+export interface WorkflowInstance {
+  readonly id: string;
+  readonly app: string;
+  readonly workflow: string;
+  readonly status: WorkflowStatus;
+  /** The start input, JSON text. */
+  readonly input: string;
+  /** The return value (JSON text) once completed. */
+  readonly output: string | undefined;
+  /** Why it failed or was parked. */
+  readonly error: string | undefined;
+  /** When it next needs an invocation (a timer, a retry, an event); undefined when finished. */
+  readonly dueAt: number | undefined;
+  /** How many invocations of the function ran it (replays included). */
+  readonly invocations: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One journal entry: a step, timer, event wait or recorded value, keyed by kind:name#occurrence. */
+export interface JournalEntry {
+  /** The position of the call in the workflow function (0, 1, 2, …): replays must repeat it. */
+  readonly seq: number;
+  readonly key: string;
+  readonly kind: "step" | "sleep" | "event" | "value";
+  readonly name: string;
+  /** pending: a timer or wait not over, or a step between retries; done: final. */
+  readonly state: "pending" | "done";
+  /** The result (JSON text), or undefined. */
+  readonly output: string | undefined;
+  /** The last error (JSON text: { name, message, nonRetryable }). */
+  readonly error: string | undefined;
+  readonly attempts: number;
+  /** Timer or wait deadline, or when a step's next attempt is due. */
+  readonly wakeAt: number | undefined;
+  readonly startedAt: number;
+  readonly finishedAt: number | undefined;
+}
+
+export interface WorkflowEvent {
+  readonly seq: number;
+  readonly instanceId: string;
+  /** The sender's id: a repeated id is the same event (delivered once). */
+  readonly eventId: string;
+  readonly name: string;
+  /** JSON text. */
+  readonly payload: string;
+  readonly sentAt: number;
+  readonly consumed: boolean;
+}
+
+export interface ClaimedWorkflow {
+  readonly instance: WorkflowInstance;
+  readonly claimToken: number;
+  readonly journal: readonly JournalEntry[];
+  /** Events not yet consumed, oldest first. */
+  readonly events: readonly WorkflowEvent[];
+}
+
+export interface WorkflowCommit {
+  readonly instanceId: string;
+  readonly claimToken: number;
+  /** New or changed entries (upserted by key). */
+  readonly entries: readonly JournalEntry[];
+  /** Events the invocation consumed (waits they completed). */
+  readonly consumedEventIds: readonly string[];
+  /** The highest event seq the invocation saw: a newer event makes the instance due at once. */
+  readonly eventsSeenSeq: number;
+  readonly status: WorkflowStatus;
+  readonly output?: string | undefined;
+  readonly error?: string | undefined;
+  /** When to run next (status running); undefined: only an event wakes it. */
+  readonly dueAt: number | undefined;
+  /**
+   * continueAsNew: the journal is emptied and the instance starts over with this input (JSON
+   * text), due at once; unconsumed events stay for the new run. `entries` are then ignored.
+   */
+  readonly continueAsNewInput?: string | undefined;
+  readonly nowMs: number;
+}
+
+export interface StartWorkflowInput {
+  readonly id: string;
+  readonly app: string;
+  readonly workflow: string;
+  readonly input: string;
+  readonly nowMs: number;
+}
+
+export interface WorkflowStore {
+  /** Creates the instance, due at once; an existing id returns that instance with created false. */
+  start(input: StartWorkflowInput): Promise<{ instance: WorkflowInstance; created: boolean }>;
+  get(id: string): Promise<WorkflowInstance | undefined>;
+  list(app: string, workflow: string | undefined, limit: number): Promise<WorkflowInstance[]>;
+  journal(id: string): Promise<JournalEntry[]>;
+  events(id: string): Promise<WorkflowEvent[]>;
+  /**
+   * Claims up to `limit` running instances due by `nowMs` whose claim has expired, for
+   * `claimMs`, each with a new token; returns them with their journal and unconsumed events.
+   */
+  claimDue(nowMs: number, limit: number, claimMs: number): Promise<ClaimedWorkflow[]>;
+  /** Keeps a claim while its replay runs; false once the token is no longer current. */
+  extendClaim(id: string, claimToken: number, claimedUntilMs: number): Promise<boolean>;
+  /** Applies an invocation's results in one transaction, only if the claim token is current. */
+  commit(commit: WorkflowCommit): Promise<boolean>;
+  /**
+   * Stores an event (once per eventId) for a running instance and makes it due. For a finished
+   * instance nothing is stored; `duplicate` says whether that event id had been stored before.
+   */
+  sendEvent(
+    input: Omit<WorkflowEvent, "seq" | "consumed" | "sentAt"> & { nowMs: number },
+  ): Promise<{ duplicate: boolean; instance: WorkflowInstance | undefined }>;
+  /** Ends a running instance as cancelled (and fences out a claim in flight); false if not running. */
+  cancel(id: string, reason: string, nowMs: number): Promise<boolean>;
+  /**
+   * Resumes a failed or parked instance, due at once: a failed step that is the journal's last
+   * entry is removed, so it runs again with fresh attempts. False if it was in neither state.
+   */
+  retry(id: string, nowMs: number): Promise<boolean>;
+  /** Soonest dueAt among running instances (to sleep until), or undefined. */
+  nextDueAt(): Promise<number | undefined>;
+}
