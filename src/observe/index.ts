@@ -1,0 +1,1 @@
+export { Recorder, type RecorderOptions } from "./recorder.ts";
