@@ -1,0 +1,69 @@
+// What an async invocation's destinations receive: Lambda's invocation record, so consumers
+// written for Lambda destinations read it unchanged; and the dead-letter queue message, which is
+// the original payload with the error in message attributes, as Lambda's DLQ gets it.
+import type { AsyncInvocationRecord } from "../../store/async-invocation-ports.ts";
+
+export type DestinationCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
+
+export interface InvocationResult {
+  readonly condition: DestinationCondition;
+  readonly statusCode: number;
+  /** The answer body (JSON parsed when it is JSON), or the error body. */
+  readonly response: string | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorMessage: string | undefined;
+}
+
+function parsed(text: string | undefined): unknown {
+  if (text === undefined || text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function functionArn(app: string, functionName: string): string {
+  return `arn:nimbus:lambda:local:${app}:function:${functionName}`;
+}
+
+export function destinationRecord(
+  invocation: AsyncInvocationRecord,
+  attempts: number,
+  result: InvocationResult,
+): string {
+  return JSON.stringify({
+    version: "1.0",
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId: invocation.id,
+      functionArn: functionArn(invocation.app, invocation.functionName),
+      condition: result.condition,
+      approximateInvokeCount: attempts,
+    },
+    requestPayload: parsed(Buffer.from(invocation.payload).toString("utf8")),
+    responseContext: {
+      statusCode: result.statusCode,
+      executedVersion: "$LATEST",
+      ...(result.condition === "Success" ? {} : { functionError: "Unhandled" }),
+    },
+    responsePayload:
+      result.condition === "Success"
+        ? parsed(result.response)
+        : { errorType: result.errorCode ?? "Error", errorMessage: result.errorMessage ?? "" },
+  });
+}
+
+/** The dead-letter queue message: the payload as the body, the failure in attributes. */
+export function deadLetterMessage(invocation: AsyncInvocationRecord, result: InvocationResult) {
+  return {
+    body: Buffer.from(invocation.payload).toString("utf8"),
+    attributes: {
+      RequestID: invocation.id,
+      ErrorCode:
+        result.errorCode ?? (result.condition === "EventAgeExceeded" ? "EVENT_AGE_EXCEEDED" : "ERROR"),
+      ErrorMessage: (result.errorMessage ?? "").slice(0, 1_000),
+      FunctionName: invocation.functionName,
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// Durable workflows: journaled steps, timers, events (see ARCHITECTURE.md).
+
+export { type WorkflowAnswer, workflowAnswerSchema } from "./workflow-answer.ts";
+export { registerWorkflowRoutes } from "./workflow-routes.ts";
+export {
+  MAX_WORKFLOW_PAYLOAD_BYTES,
+  type StartWorkflow,
+  WorkflowService,
+  type WorkflowServiceOptions,
+} from "./workflow-service.ts";
+export { eventView, instanceView, journalView } from "./workflow-view.ts";
