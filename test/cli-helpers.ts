@@ -1,0 +1,84 @@
+// Runs the real `nimbus` command as a user would.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { REPO, waitFor } from "./helpers.ts";
+
+export const NIMBUS_BIN = join(REPO, "bin", "nimbus.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [NIMBUS_BIN, ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running command (`up`, `dev`) and waits for the URL it prints. */
+export async function startServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = REPO,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [NIMBUS_BIN, ...args], { cwd, env: { ...process.env, ...env } });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`nimbus ${args[0]} exited: ${output}`);
+      return /(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    },
+    `nimbus ${args[0]} to print its URL`,
+    20_000,
+  );
+  return {
+    child,
+    url,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Pids of the direct children of a process (from /proc). */
+export async function childPids(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // pid (comm) state ppid ...; comm may hold spaces, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) === pid) pids.push(Number(entry));
+  }
+  return pids;
+}
