@@ -1,0 +1,3 @@
+export default {
+  fetch: () => new Response("Hello, world!", { headers: { "content-type": "text/plain" } }),
+};
