@@ -30,7 +30,6 @@ import { Runtime } from "./runtime/index.ts";
 import type { InvocationOutcome, LogLine } from "./runtime/types.ts";
 import { AsyncInvocations, registerAsyncRoutes } from "./services/async/index.ts";
 import {
-  BlobFiles,
   BucketService,
   createBucketExpiry,
   deliveriesFor,
@@ -38,13 +37,24 @@ import {
   registerBucketRoutes,
   registerPublicObjectRoutes,
 } from "./services/buckets/index.ts";
+import { createS3Api, MultipartStore, S3_API_PREFIX } from "./services/buckets/s3/index.ts";
 import { CacheService, openCache, registerCacheRoutes } from "./services/cache/index.ts";
+import { EntityService, registerEntityRoutes } from "./services/entities/index.ts";
 import { QueueConsumers, QueueService, QueueWakeups, registerQueueRoutes } from "./services/queues/index.ts";
 import { createScheduleFirer, registerScheduleRoutes, Scheduler } from "./services/schedules/index.ts";
-import { createTableExpiry, registerTableRoutes, TableService } from "./services/tables/index.ts";
+import {
+  createTableExpiry,
+  registerTableRoutes,
+  sendStreamFailure,
+  TableService,
+  TableStreams,
+  tableHasTriggers,
+} from "./services/tables/index.ts";
 import { createWebhookTarget, registerTopicRoutes, TopicService } from "./services/topics/index.ts";
-import { registerWorkflowRoutes, WorkflowService } from "./services/workflows/index.ts";
+import { registerWorkflowRoutes, WorkflowBlobs, WorkflowService } from "./services/workflows/index.ts";
+import { FileBlobStore } from "./store/file-blob-store.ts";
 import { type InvocationRecord, openStore, type Store } from "./store/index.ts";
+import { openBlobStore } from "./store/open-blob-store.ts";
 
 const optionsSchema = z.strictObject({
   dataDir: z.string().default(".nimbus"),
@@ -72,6 +82,10 @@ const optionsSchema = z.strictObject({
   bundleDir: z.string().optional(),
   /** s3://bucket/prefix: bundles in an S3-compatible bucket instead (also NIMBUS_BUNDLE_STORE). */
   bundleStore: z.string().optional(),
+  /** Bucket object bytes (default <dataDir>/blobs; also NIMBUS_BLOB_DIR): one shared volume for a cluster. */
+  blobDir: z.string().optional(),
+  /** s3://bucket/prefix: bucket object bytes in an S3-compatible bucket instead (also NIMBUS_BLOB_STORE). */
+  blobStore: z.string().optional(),
   /** On stop, how long calls in flight may take to finish before their connections are closed. */
   drainTimeoutMs: z.int().min(0).default(10_000),
   /** Cluster singletons' leases: a node that stops renewing (killed, cut off) loses them after this. */
@@ -80,6 +94,8 @@ const optionsSchema = z.strictObject({
   resyncIntervalMs: z.int().min(100).default(5_000),
   /** Encrypts secrets at rest: 32 bytes, base64 or hex (also NIMBUS_MASTER_KEY); else <dataDir>/master.key. */
   masterKey: z.string().optional(),
+  /** Workflows: replays that fail to answer in a row (crash, timeout, bad answer) before the instance is parked. */
+  workflowReplayAttempts: z.int().min(1).max(1_000).default(10),
   /** Async invocations: the nominal delay before the first retry (doubling per retry, with jitter). */
   asyncRetryBaseDelayMs: z.int().min(1).max(60_000).default(1_000),
   /** How long a function instance's token (NIMBUS_TOKEN) lives; rotated at two thirds of it. */
@@ -168,12 +184,14 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
   let deploymentSync: DeploymentSync | undefined;
   let logRetention: Singleton | undefined;
   let tableExpiry: Singleton | undefined;
+  let tableStreams: TableStreams | undefined;
   let cacheService: CacheService | undefined;
   let bucketExpiry: Singleton | undefined;
   let queueWakeups: QueueWakeups | undefined;
   let queueConsumers: QueueConsumers | undefined;
   let asyncInvocations: AsyncInvocations | undefined;
   let workflowService: WorkflowService | undefined;
+  let entityService: EntityService | undefined;
   let scheduler: Scheduler | undefined;
 
   function resolveTarget(request: IncomingMessage): GatewayTarget | undefined {
@@ -185,11 +203,16 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
   }
 
   async function start(): Promise<StartInfo> {
-    // First: a wrong bundle store setting is refused before anything is opened.
+    // First: a wrong bundle or blob store setting is refused before anything is opened.
     const bundles = await openBundleStore({
       dataDir: options.dataDir,
       bundleDir: options.bundleDir ?? process.env.NIMBUS_BUNDLE_DIR,
       bundleStore: options.bundleStore ?? process.env.NIMBUS_BUNDLE_STORE,
+    });
+    const blobs = await openBlobStore({
+      dataDir: options.dataDir,
+      blobDir: options.blobDir ?? process.env.NIMBUS_BLOB_DIR,
+      blobStore: options.blobStore ?? process.env.NIMBUS_BLOB_STORE,
     });
     const opened: Store = await openStore({
       dataDir: options.dataDir,
@@ -297,9 +320,7 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
         return live ? (live.deployment.config.queues ?? {}) : undefined;
       },
     });
-    // Bucket objects: bytes as files under <dataDir>/blobs, metadata in the store.
-    const blobs = new BlobFiles(join(options.dataDir, "blobs"));
-    await blobs.start();
+    // Bucket objects: bytes in the blob store (opened first, above), metadata in the store.
     const buckets = new BucketService({
       store: opened.bucketObjects,
       blobs,
@@ -379,17 +400,53 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
             }
           );
         },
+        latestVersion: (app, fn) => {
+          const version = deployer?.live(app)?.pools.get(fn)?.deployment.version;
+          return version === undefined ? undefined : Number(version);
+        },
+        invokeVersion: async (app, fn, version, request, requestId) => {
+          const pool = await deployer?.poolFor(app, fn, String(version));
+          if (!pool)
+            throw new NimbusError("FUNCTION_NOT_FOUND", `App "${app}" has no version ${version} of "${fn}"`);
+          return pool.invoke(request, { requestId, acceptStream: false });
+        },
       },
+      blobs: new WorkflowBlobs(blobs),
+      maxReplayFailures: options.workflowReplayAttempts,
       claimTtlMs: options.leaseTtlMs,
       onError: (error) => console.error("nimbus: workflows:", error),
     });
     workflowService = workflows;
+    // Durable entities: operations on one key run one batch at a time (src/services/entities/).
+    const entities = new EntityService({
+      store: opened.entities,
+      host: {
+        live: (app) => {
+          const live = deployer?.live(app);
+          return (
+            live && {
+              config: live.deployment.config,
+              invoke: (fn, request, id) => live.invoke(fn, request, id),
+            }
+          );
+        },
+      },
+      claimTtlMs: options.leaseTtlMs,
+      onError: (error) => console.error("nimbus: entities:", error),
+    });
+    entityService = entities;
     const tables = new TableService({
       store: opened.tables,
       tablesOf: (app) => {
         const live = deployer?.live(app);
         return live ? (live.deployment.config.tables ?? {}) : undefined;
       },
+      // Change events: tables with triggers write change records with each write (an outbox).
+      recordsChanges: (app, table) => tableHasTriggers(deployer?.live(app)?.deployment.config, table),
+      onChanges: (app, changed) =>
+        void tableStreams
+          ?.announce(app, changed)
+          .catch((error) => reportBackgroundError("table streams", error)),
     });
     // TTL expiry: one node at a time deletes expired items (reads already hide them).
     const expiry = createTableExpiry({
@@ -436,10 +493,24 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
         invocationsAsync.enqueueAsyncInvocation(input).then(({ invocation }) => ({ id: invocation.id })),
       onError: (error) => console.error("nimbus: Lambda Invoke API:", error),
     });
+    // The S3-compatible endpoint (<url>/_nimbus/s3/<app>, path-style); multipart uploads are
+    // kept under <dataDir>/multipart on the node that started them until completed or aborted.
+    const multipart = new MultipartStore(
+      join(options.dataDir, "multipart"),
+      (root) => new FileBlobStore({ root }),
+    );
+    await multipart.start();
+    const s3Api = createS3Api({
+      buckets,
+      multipart,
+      identity: ids,
+      onError: (error) => console.error("nimbus: S3 endpoint:", error),
+    });
     const httpServer = createServer((req, res) => {
       if (node.intercept(req, res)) return;
       const path = req.url ?? "/";
       if (path.startsWith(LAMBDA_API_PREFIX)) lambdaApi(req, res);
+      else if (path.startsWith(S3_API_PREFIX)) s3Api(req, res);
       else if (adminRoute && (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)))
         adminRoute(req, res);
       else gateway(req, res);
@@ -470,6 +541,7 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
           }),
         (admin, prefix) => registerAsyncRoutes(admin, prefix, invocationsAsync),
         (admin, prefix) => registerWorkflowRoutes(admin, prefix, workflows),
+        (admin, prefix) => registerEntityRoutes(admin, prefix, entities),
         (admin, prefix) => registerTopicRoutes(admin, prefix, topics),
         (admin, prefix) => registerTableRoutes(admin, prefix, { tables, authorizer: ids.authorizer }),
         (admin, prefix) => registerCacheRoutes(admin, prefix, cache),
@@ -516,8 +588,43 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
     });
     queueConsumers = consumers;
     consumers.start();
+    // Table change events: one node at a time delivers each table's records in order.
+    const streams = new TableStreams({
+      store: opened.tables,
+      leases: opened.leases,
+      changes: opened.changes,
+      nodeId,
+      leaseTtlMs: options.leaseTtlMs,
+      backoff: { baseDelayMs: options.asyncRetryBaseDelayMs, maxDelayMs: 5 * 60_000 },
+      host: {
+        liveApps: () => (deployer?.liveApps() ?? []).map((live) => live.deployment),
+        invoke: (app, fn, request, requestId) => {
+          const live = deployer?.live(app);
+          if (!live) return Promise.reject(new NimbusError("APP_NOT_FOUND", `App "${app}" is not deployed`));
+          return live.invoke(fn, request, requestId);
+        },
+        sendFailure: async (app, fn, record) => {
+          const sentTo = await sendStreamFailure(
+            {
+              sendToQueue: (app, queue, body) => queues.send(app, queue, [{ body }]),
+              invokeAsync: (app, functionName, payload) =>
+                invocationsAsync.enqueueAsyncInvocation({ app, functionName, payload }),
+            },
+            app,
+            fn,
+            record,
+          );
+          if (sentTo.length === 0)
+            console.error(`nimbus: table stream batch for ${app}/${fn.name} failed for good; skipped`);
+        },
+      },
+      onError: (error, where) => reportBackgroundError(where, error),
+    });
+    tableStreams = streams;
+    await streams.start();
     invocationsAsync.start();
     workflows.start();
+    entities.start();
     // One node fires the schedules (a lease); started last, so fires find their targets ready.
     const schedules = new Scheduler({
       leases: opened.leases,
@@ -544,11 +651,15 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
     await scheduler?.stop();
     scheduler = undefined;
     await queueConsumers?.stop();
+    await tableStreams?.stop();
+    tableStreams = undefined;
     queueConsumers = undefined;
     await asyncInvocations?.stop();
     asyncInvocations = undefined;
     await workflowService?.stop();
     workflowService = undefined;
+    await entityService?.stop();
+    entityService = undefined;
     if (closing && lifecycle) {
       // Not ready, no new connections, calls in flight finish (up to drainTimeoutMs).
       const { abandoned } = await lifecycle.drain(closing, options.drainTimeoutMs);
@@ -583,7 +694,15 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
   }
 
   return {
-    start,
+    async start() {
+      try {
+        return await start();
+      } catch (error) {
+        // A start that failed half-way (a store gone, a bundle missing) leaves nothing running.
+        await stop().catch(() => {});
+        throw error;
+      }
+    },
     stop,
     get url() {
       return url;

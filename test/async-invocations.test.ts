@@ -227,8 +227,7 @@ describe("async invocation across a kill -9", () => {
       assert.equal(response.status, 202);
       ids.push(((await response.json()) as Accepted).invocationId);
     }
-    first.child.kill("SIGKILL");
-    await first.stop();
+    await first.kill();
 
     const second = await up();
     for (const id of ids) {

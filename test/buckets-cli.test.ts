@@ -85,8 +85,7 @@ describe("nimbus buckets", () => {
       assert.equal(response.status, 200);
       digests.set(key, createHash("sha256").update(body).digest("hex"));
     }
-    first.child.kill("SIGKILL");
-    await first.stop();
+    await first.kill();
 
     const second = await up(dataDir);
     for (const [key, digest] of digests) {

@@ -1,5 +1,7 @@
 // Runs the real `nimbus` command as a user would.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO, waitFor } from "./helpers.ts";
 
@@ -33,6 +35,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+  /** kill -9 and wait for the exit: a crash, with no shutdown code run. */
+  kill(): Promise<void>;
 }
 
 /** Starts a long-running command (`up`, `dev`) and waits for the URL it prints. */
@@ -65,6 +69,39 @@ export async function startServer(
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/**
+ * `nimbus up` processes on one data directory, to be killed and restarted (crash tests):
+ * short leases (2 s) so a restarted node takes over a dead one's claims quickly. All are
+ * stopped, and the folder removed, by `cleanUp` (call it from `after`).
+ */
+export function crashableServers(prefix: string) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const adminKey = `nk_test_${prefix.replace(/[^a-z]/g, "_")}0123456789abcdef`;
+  const servers: ServerProcess[] = [];
+  const env = { NIMBUS_ADMIN_KEY: adminKey, XDG_CONFIG_HOME: root };
+  return {
+    root,
+    env,
+    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+    async up(): Promise<ServerProcess> {
+      const server = await startServer(
+        ["up", "--port", "0", "--data-dir", join(root, "data"), "--lease-ttl-ms", "2000"],
+        env,
+      );
+      servers.push(server);
+      return server;
+    },
+    async cleanUp(): Promise<void> {
+      for (const server of servers) await server.stop();
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -60,21 +60,19 @@ describe("bundles in an S3-compatible bucket", () => {
   });
 });
 
-describe("bundle store options", () => {
-  it("nimbus up refuses a bundle store that is not s3://, before opening anything", async () => {
-    const dataDir = mkdtempSync(join(scratch, "refused-"));
-    const result = await runCli([
-      "up",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--bundle-store",
-      "ftp://bucket/x",
-    ]);
-    assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /\[BUNDLE_STORE_URL_INVALID\]/);
-    assert.match(result.stderr, /hint: /);
-    assert.deepEqual(readdirSync(dataDir), [], "no store was created");
-  });
+describe("bundle and blob store options", () => {
+  const refusals: [flag: string, code: string][] = [
+    ["--bundle-store", "BUNDLE_STORE_URL_INVALID"],
+    ["--blob-store", "BLOB_STORE_URL_INVALID"],
+  ];
+  for (const [flag, code] of refusals) {
+    it(`nimbus up refuses ${flag} that is not s3://, before opening anything`, async () => {
+      const dataDir = mkdtempSync(join(scratch, "refused-"));
+      const result = await runCli(["up", "--port", "0", "--data-dir", dataDir, flag, "ftp://bucket/x"]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, new RegExp(`\\[${code}\\]`));
+      assert.match(result.stderr, /hint: /);
+      assert.deepEqual(readdirSync(dataDir), [], "no store was created");
+    });
+  }
 });

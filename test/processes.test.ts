@@ -4,11 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { childPids, runCli, startServer } from "./cli-helpers.ts";
+import { childPids, runCli, type ServerProcess, startServer } from "./cli-helpers.ts";
 import { FIXTURES, isAlive, waitFor } from "./helpers.ts";
 
 const dataDirs: string[] = [];
-after(() => {
+const servers: ServerProcess[] = [];
+after(async () => {
+  // A failed assertion must not leave a server (and its instances) running.
+  for (const server of servers) await server.kill();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -17,6 +20,7 @@ async function serverWithInstances() {
   dataDirs.push(dataDir);
   const env = { NIMBUS_ADMIN_KEY: "nk_test_orphans_0123456789abcdef", XDG_CONFIG_HOME: dataDir };
   const server = await startServer(["up", "--port", "0", "--data-dir", dataDir], env);
+  servers.push(server);
   const deployed = await runCli(["deploy", join(FIXTURES, "lab"), "--url", server.url], env);
   assert.equal(deployed.code, 0, deployed.stderr);
   const pids = await Promise.all(
@@ -39,8 +43,7 @@ describe("instance processes", () => {
 
   it("all exit when the server is killed with kill -9", async () => {
     const { server, children } = await serverWithInstances();
-    server.child.kill("SIGKILL");
-    await server.stop();
+    await server.kill();
     await waitFor(() => children.every((pid) => !isAlive(pid)), "every orphaned instance to exit");
   });
 });

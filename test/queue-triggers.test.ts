@@ -165,8 +165,7 @@ describe("queue triggers across a kill -9", () => {
     await before.send("slow-tasks", bodies);
     // Some processed, not all: kill it in the middle.
     await waitFor(async () => (await before.collect()).length > 0, "the first processed messages");
-    first.child.kill("SIGKILL");
-    await first.stop();
+    await first.kill();
     assert.ok(before.reports.length < count, "killed before everything was processed");
 
     const second = await up();

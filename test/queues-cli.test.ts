@@ -92,8 +92,7 @@ describe("nimbus queues", () => {
         ),
       );
     }
-    first.child.kill("SIGKILL");
-    await first.stop();
+    await first.kill();
 
     const second = await up(dataDir);
     const bodies: string[] = [];

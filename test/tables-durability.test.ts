@@ -49,8 +49,7 @@ describe("table durability", () => {
       ],
     });
     assert.equal(transaction.status, 204);
-    first.child.kill("SIGKILL");
-    await first.stop();
+    await first.kill();
 
     const second = await up(dataDir);
     const page = await request(second.url, "POST", "tables/notes/query", {

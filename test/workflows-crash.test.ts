@@ -3,11 +3,10 @@
 // runs again; a timer that came due while the platform was down fires once, late, after the
 // restart. Claims last --lease-ttl-ms (2 s here), so a restarted node resumes within that.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { runCli, type ServerProcess, startServer } from "./cli-helpers.ts";
+import { crashableServers, runCli } from "./cli-helpers.ts";
 import { FIXTURES, waitFor } from "./helpers.ts";
 
 interface Described {
@@ -24,29 +23,10 @@ interface Described {
 }
 
 describe("workflows across a kill -9", () => {
-  const root = mkdtempSync(join(tmpdir(), "nimbus-workflow-kill-"));
+  const servers = crashableServers("nimbus-workflow-kill-");
+  const { root, env, headers, up } = servers;
   const effects = join(root, "effects");
-  const servers: ServerProcess[] = [];
-  const env = { NIMBUS_ADMIN_KEY: "nk_test_workflow_kill_0123456789abcdef", XDG_CONFIG_HOME: root };
-  const headers = { authorization: `Bearer ${env.NIMBUS_ADMIN_KEY}`, "content-type": "application/json" };
-  after(async () => {
-    for (const server of servers) await server.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  async function up(): Promise<ServerProcess> {
-    const server = await startServer(
-      ["up", "--port", "0", "--data-dir", join(root, "data"), "--lease-ttl-ms", "2000"],
-      env,
-    );
-    servers.push(server);
-    return server;
-  }
-
-  async function kill(server: ServerProcess): Promise<void> {
-    server.child.kill("SIGKILL");
-    await server.stop();
-  }
+  after(() => servers.cleanUp());
 
   const lines = (name: string): string[] =>
     existsSync(join(effects, name)) ? readFileSync(join(effects, name), "utf8").trim().split("\n") : [];
@@ -71,7 +51,7 @@ describe("workflows across a kill -9", () => {
 
     // 1. Killed after the charge's side effect, before its result is committed.
     await waitFor(() => lines("charges").length === 1, "the first charge attempt", 20_000);
-    await kill(server);
+    await server.kill();
     server = await up();
     await waitFor(() => lines("charges").length === 2, "the charge to run again after the restart", 30_000);
     assert.deepEqual(
@@ -85,7 +65,7 @@ describe("workflows across a kill -9", () => {
     await waitFor(() => lines("shipments").length === 1, "the ship step to start", 20_000);
     const committed = await describeInstance(server.url, "crash-1");
     assert.equal(committed.history.find((entry) => entry.key === "step:charge#1")?.state, "done");
-    await kill(server);
+    await server.kill();
     server = await up();
     await waitFor(() => lines("shipments").length === 2, "the ship step to run again", 30_000);
     assert.equal(lines("charges").length, 2, "the committed charge was not run again");
@@ -101,7 +81,7 @@ describe("workflows across a kill -9", () => {
       20_000,
     );
     const wakeAt = sleeping.wakeAt ?? 0;
-    await kill(server);
+    await server.kill();
     await waitFor(
       () => Date.now() > wakeAt + 500,
       "the timer to come due while the platform is down",

@@ -199,12 +199,26 @@ describe("workflows", () => {
   });
 
   it("parks an instance whose replay asks for a different step, and its history stops growing", async () => {
+    // Both start on version 1 and wait; version 2 renames the first step.
+    const kept = await start("branching", null);
     const { instanceId } = await start("branching", null);
-    await until(instanceId, "waiting", (i) => i.history.some((entry) => entry.key === "event:go#1"));
+    for (const id of [kept.instanceId, instanceId]) {
+      await until(id, "waiting", (i) => i.history.some((entry) => entry.key === "event:go#1"));
+    }
     const file = join(appDir, "src", "branching.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('ctx.step("first"', 'ctx.step("renamed"'));
     await nimbus.deploy(appDir);
-    await sendEvent(instanceId, "go", true);
+    // A redeploy does not touch running instances: they stay on the version they started on.
+    await sendEvent(kept.instanceId, "go", true);
+    const completed = await until(kept.instanceId, "completed on v1", (i) => i.status === "completed");
+    assert.deepEqual(
+      completed.history.map((entry) => entry.key),
+      ["step:first#1", "event:go#1", "step:after#1"],
+    );
+    // One that failed on version 1 and is retried resumes on version 2: nondeterministic.
+    await sendEvent(instanceId, "go", "fail");
+    await until(instanceId, "failed on v1", (i) => i.status === "failed");
+    assert.equal((await post(`/workflows/${instanceId}/retry`, {})).status, 200);
     const parked = await until(instanceId, "parked", (i) => i.status === "parked");
     assert.match(
       String(parked.error),
@@ -215,7 +229,7 @@ describe("workflows", () => {
       parked.history.map((entry) => [entry.key, entry.state]),
       [
         ["step:first#1", "done"],
-        ["event:go#1", "pending"],
+        ["event:go#1", "done"],
       ],
     );
     const refused = await sendEvent(instanceId, "go", true);
@@ -223,14 +237,18 @@ describe("workflows", () => {
     assert.equal((await json<{ error: { code: string } }>(refused)).error.code, "WORKFLOW_NOT_RUNNING");
     assert.equal((await describeInstance(instanceId)).history.length, 2);
 
-    // The fix is deployed and the parked instance retried: it resumes where it stopped, and the
-    // event the parked replay had taken is still there for it.
-    writeFileSync(file, readFileSync(file, "utf8").replace('ctx.step("renamed"', 'ctx.step("first"'));
+    // The fix is deployed and the parked instance retried: it resumes where it stopped.
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8")
+        .replace('ctx.step("renamed"', 'ctx.step("first"')
+        .replace('go === "fail"', 'go === "never"'),
+    );
     await nimbus.deploy(appDir);
     const retried = await post(`/workflows/${instanceId}/retry`, {});
     assert.equal(retried.status, 200, await retried.clone().text());
     const done = await until(instanceId, "completed after the retry", (i) => i.status === "completed");
-    assert.equal(done.output, true);
+    assert.equal(done.output, "fail");
     assert.deepEqual(
       done.history.map((entry) => entry.key),
       ["step:first#1", "event:go#1", "step:after#1"],
@@ -303,10 +321,13 @@ describe("workflows", () => {
 
   it("cancels a waiting instance; lists instances; refuses bad input with a code and stores nothing", async () => {
     const { instanceId } = await start("race", { timeoutMs: 600_000 }, "to-cancel");
-    const cancelled = await json<{ status: string }>(
+    const cancelling = await json<{ cancelRequested: string }>(
       post(`/workflows/${instanceId}/cancel`, { reason: "test" }),
     );
-    assert.equal(cancelled.status, "cancelled");
+    assert.equal(cancelling.cancelRequested, "test");
+    // Its next replay cancels the wait (it has no compensations) and ends it.
+    const cancelled = await until(instanceId, "cancelled", (i) => i.status === "cancelled");
+    assert.equal(cancelled.error, "test");
     assert.equal((await post(`/workflows/${instanceId}/cancel`, {})).status, 409);
 
     const listed = await json<{ instances: { id: string; workflow: string }[] }>(

@@ -6,6 +6,7 @@ import { invokeAsync, registerAsyncCommands } from "./async-commands.ts";
 import { registerBucketCommands } from "./bucket-commands.ts";
 import { initApp, TEMPLATES } from "./commands/init.ts";
 import type { UpOptions } from "./commands/up.ts";
+import { registerEntityCommands } from "./entity-commands.ts";
 import { registerIdentityCommands } from "./identity-commands.ts";
 import { reportError } from "./output.ts";
 import { registerQueueCommands } from "./queue-commands.ts";
@@ -71,6 +72,14 @@ serve(program.command("up").description("serve the apps deployed in a data direc
     "--bundle-store <url>",
     "s3://bucket/prefix: bundles in an S3-compatible bucket instead (default: NIMBUS_BUNDLE_STORE)",
   )
+  .option(
+    "--blob-dir <dir>",
+    "where bucket objects' bytes are kept, one shared volume for a cluster (default: NIMBUS_BLOB_DIR, else <data-dir>/blobs)",
+  )
+  .option(
+    "--blob-store <url>",
+    "s3://bucket/prefix: bucket objects' bytes in an S3-compatible bucket instead (default: NIMBUS_BLOB_STORE)",
+  )
   .option("--node-id <id>", "this node's name in a cluster (default: NIMBUS_NODE_ID, else host-pid-random)")
   .addOption(
     new Option("--drain-timeout-ms <n>", "on SIGTERM, how long calls in flight may finish")
@@ -81,6 +90,14 @@ serve(program.command("up").description("serve the apps deployed in a data direc
     new Option("--lease-ttl-ms <n>", "a node that stops renewing loses its cluster leases after this")
       .argParser(integer)
       .default(15_000),
+  )
+  .addOption(
+    new Option(
+      "--workflow-replay-attempts <n>",
+      "replays of a workflow instance that may fail to answer in a row before it is parked",
+    )
+      .argParser(integer)
+      .default(10),
   )
   .action((options: UpOptions) => import("./commands/up.ts").then(({ up }) => up(options)));
 
@@ -139,6 +156,7 @@ registerQueueCommands(program, remoteOptions);
 registerBucketCommands(program, remoteOptions);
 registerTableCommands(program, remoteOptions);
 registerWorkflowCommands(program, remoteOptions);
+registerEntityCommands(program, remoteOptions);
 registerAsyncCommands(program, remoteOptions);
 
 try {

@@ -15,6 +15,7 @@ export function registerWorkflowCommands(program: Command, remoteOptions: Remote
   const command = program.command("workflows").description("durable workflows: instances, history, events");
   remoteOptions(command.command("start <workflow> [input]").description("start an instance (input: JSON)"))
     .option("--id <instanceId>", "the instance id: a repeated start with it returns the same instance")
+    .option("--correlation-key <key>", "events sent to this key (signal --by-key) reach the instance")
     .action(async (workflow: string, input: string | undefined, options) =>
       (await workflows()).startWorkflow(workflow, input, options),
     );
@@ -32,11 +33,15 @@ export function registerWorkflowCommands(program: Command, remoteOptions: Remote
   ).action(async (id: string, options) => (await workflows()).workflowHistory(id, options));
   remoteOptions(command.command("signal <id> <event> [payload]").description("send an event (payload: JSON)"))
     .option("--event-id <id>", "the event's id (default: a new UUID); a repeat is delivered once")
+    .option("--by-key", "<id> is a correlation key: send to every running instance started with it")
+    .option("--workflow <name>", "with --by-key: only instances of this workflow")
     .action(async (id: string, event: string, payload: string | undefined, options) =>
       (await workflows()).signalWorkflow(id, event, payload, options),
     );
   remoteOptions(
-    command.command("retry <id>").description("resume a failed or parked instance (after deploying a fix)"),
+    command
+      .command("retry <id>")
+      .description("resume a failed or parked instance on the latest version (after deploying a fix)"),
   ).action(async (id: string, options) => (await workflows()).retryWorkflow(id, options));
   remoteOptions(command.command("cancel <id>").description("cancel a running instance"))
     .option("--reason <text>", "recorded as the instance's error")

@@ -6,11 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { S3Client } from "@aws-sdk/client-s3";
+import { defaultS3Client } from "../store/s3/s3-client.ts";
+import { parseS3Url } from "../store/s3/s3-location.ts";
 import type { FunctionBundle } from "./app-package.ts";
 import type { BundleStore } from "./bundle-store.ts";
 import { FileBundleStore } from "./file-bundle-store.ts";
-import { openBundleStore, parseS3Url } from "./open-bundle-store.ts";
-import { defaultS3Client, S3BundleStore } from "./s3-bundle-store.ts";
+import { openBundleStore } from "./open-bundle-store.ts";
+import { S3BundleStore } from "./s3-bundle-store.ts";
 import { startTinyS3, type TinyS3 } from "./tiny-s3-server.ts";
 
 const HASH = "ab".repeat(32);
@@ -120,14 +122,27 @@ describe("openBundleStore", () => {
   });
 
   it("reads s3:// URLs, with or without a prefix", () => {
-    assert.deepEqual(parseS3Url("s3://my-bucket"), { bucket: "my-bucket", prefix: "" });
-    assert.deepEqual(parseS3Url("s3://my-bucket/"), { bucket: "my-bucket", prefix: "" });
-    assert.deepEqual(parseS3Url("s3://my-bucket/a/b/"), { bucket: "my-bucket", prefix: "a/b/" });
+    assert.deepEqual(parseS3Url("s3://my-bucket", "BUNDLE_STORE_URL_INVALID"), {
+      bucket: "my-bucket",
+      prefix: "",
+    });
+    assert.deepEqual(parseS3Url("s3://my-bucket/", "BUNDLE_STORE_URL_INVALID"), {
+      bucket: "my-bucket",
+      prefix: "",
+    });
+    assert.deepEqual(parseS3Url("s3://my-bucket/a/b/", "BUNDLE_STORE_URL_INVALID"), {
+      bucket: "my-bucket",
+      prefix: "a/b/",
+    });
   });
 
   it("refuses other URLs, bad bucket names, and a directory and a bucket together", async () => {
     for (const wrong of ["https://bucket/x", "s3://", "s3://UPPER", "s3://a", "bucket/prefix"]) {
-      assert.throws(() => parseS3Url(wrong), { code: "BUNDLE_STORE_URL_INVALID" }, wrong);
+      assert.throws(
+        () => parseS3Url(wrong, "BUNDLE_STORE_URL_INVALID"),
+        { code: "BUNDLE_STORE_URL_INVALID" },
+        wrong,
+      );
     }
     await assert.rejects(
       openBundleStore({ dataDir: freshDir(), bundleDir: "/x", bundleStore: "s3://bucket" }),

@@ -4,9 +4,9 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { NimbusError } from "../core/errors.ts";
+import { writeFileDurably } from "../store/durable-file.ts";
 import type { FunctionBundle } from "./app-package.ts";
 import { type BundleStore, bundleKey } from "./bundle-store.ts";
-import { writeFileDurably } from "./durable-file.ts";
 
 export class FileBundleStore implements BundleStore {
   readonly #root: string;

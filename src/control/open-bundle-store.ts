@@ -3,6 +3,7 @@
 // (--bundle-store s3://bucket/prefix / NIMBUS_BUNDLE_STORE).
 import { join, resolve } from "node:path";
 import { NimbusError } from "../core/errors.ts";
+import { parseS3Url } from "../store/s3/s3-location.ts";
 import type { BundleStore } from "./bundle-store.ts";
 import { FileBundleStore } from "./file-bundle-store.ts";
 
@@ -11,34 +12,6 @@ export interface OpenBundleStoreOptions {
   readonly bundleDir?: string | undefined;
   /** s3://bucket or s3://bucket/prefix. */
   readonly bundleStore?: string | undefined;
-}
-
-export interface S3Location {
-  readonly bucket: string;
-  /** "" or a prefix ending with "/". */
-  readonly prefix: string;
-}
-
-// Bucket names as S3 allows them (3-63 characters: lower-case letters, digits, dots, hyphens).
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export function parseS3Url(text: string): S3Location {
-  const match = /^s3:\/\/([^/?#]+)(?:\/([^?#]*))?$/i.exec(text.trim());
-  const bucket = match?.[1];
-  if (!bucket) {
-    throw new NimbusError(
-      "BUNDLE_STORE_URL_INVALID",
-      `The bundle store "${text}" is not an s3://bucket/prefix URL.`,
-    );
-  }
-  if (!BUCKET.test(bucket)) {
-    throw new NimbusError(
-      "BUNDLE_STORE_URL_INVALID",
-      `"${bucket}" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens).`,
-    );
-  }
-  const path = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
-  return { bucket, prefix: path === "" ? "" : `${path}/` };
 }
 
 export async function openBundleStore(options: OpenBundleStoreOptions): Promise<BundleStore> {
@@ -51,7 +24,7 @@ export async function openBundleStore(options: OpenBundleStoreOptions): Promise<
     );
   }
   if (!bundleStore) return new FileBundleStore(resolve(bundleDir ?? join(options.dataDir, "bundles")));
-  const location = parseS3Url(bundleStore);
+  const location = parseS3Url(bundleStore, "BUNDLE_STORE_URL_INVALID");
   // Loaded only when asked for: a node that keeps bundles in a directory never loads the SDK.
   const { S3BundleStore } = await import("./s3-bundle-store.ts");
   return new S3BundleStore({ ...location, cacheDir: join(options.dataDir, "bundle-cache") });

@@ -7,11 +7,12 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { NimbusError } from "../core/errors.ts";
+import { writeFileDurably } from "../store/durable-file.ts";
+import { defaultS3Client, describeS3Error, isNotFound } from "../store/s3/s3-client.ts";
 import type { FunctionBundle } from "./app-package.ts";
 import { type BundleStore, bundleKey } from "./bundle-store.ts";
-import { writeFileDurably } from "./durable-file.ts";
 
 export interface S3BundleStoreOptions {
   readonly bucket: string;
@@ -20,25 +21,6 @@ export interface S3BundleStoreOptions {
   readonly cacheDir: string;
   /** For tests; otherwise built from the standard AWS environment. */
   readonly client?: S3Client;
-}
-
-export function defaultS3Client(): S3Client {
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-    // S3-compatible servers (MinIO, Ceph, SeaweedFS) behind a custom endpoint rarely serve
-    // virtual-hosted bucket names; AWS itself needs none of this.
-    forcePathStyle: endpoint !== undefined,
-    // Newer SDKs add CRC checksums to every request by default, which several S3-compatible
-    // servers refuse; send them only where the API requires them.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
-
-function isNotFound(error: unknown): boolean {
-  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === "NoSuchKey" || name === "NotFound" || $metadata?.httpStatusCode === 404;
 }
 
 export class S3BundleStore implements BundleStore {
@@ -57,7 +39,7 @@ export class S3BundleStore implements BundleStore {
   }
 
   #unavailable(action: string, key: string, error: unknown): NimbusError {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = describeS3Error(error);
     return new NimbusError(
       "BUNDLE_STORE_UNAVAILABLE",
       `Could not ${action} s3://${this.#options.bucket}/${key} (${reason})`,

@@ -1,6 +1,7 @@
-// For tests only: the smallest S3-compatible server the bundle store needs (path-style
-// PUT, GET and HEAD of objects, NoSuchKey errors). It does not check signatures, list, or
-// do multipart uploads; the SDK's requests are real, the server's answers are S3's shape.
+// For tests only: the smallest S3-compatible server the bundle and blob stores need (path-style
+// PUT, GET with a single byte range, HEAD and DELETE of objects, NoSuchKey errors). It does not
+// check signatures, list, or do multipart uploads; the SDK's requests are real, the server's
+// answers are S3's shape.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -25,9 +26,14 @@ export async function startTinyS3(): Promise<TinyS3> {
       if (req.method === "PUT") {
         objects.set(path, Buffer.concat(chunks));
         res.writeHead(200, { etag: '"etag"' }).end();
+      } else if (req.method === "DELETE") {
+        objects.delete(path);
+        res.writeHead(204).end();
       } else if ((req.method === "GET" || req.method === "HEAD") && object) {
-        res.writeHead(200, { "content-length": object.length, etag: '"etag"' });
-        res.end(req.method === "GET" ? object : undefined);
+        const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
+        const body = range ? object.subarray(Number(range[1]), Number(range[2]) + 1) : object;
+        res.writeHead(range ? 206 : 200, { "content-length": body.length, etag: '"etag"' });
+        res.end(req.method === "GET" ? body : undefined);
       } else if (req.method === "GET" || req.method === "HEAD") {
         res.writeHead(404, { "content-type": "application/xml" });
         res.end(req.method === "GET" ? NO_SUCH_KEY : undefined);

@@ -45,6 +45,11 @@ export const ERROR_CODES = {
     expose: true,
     hint: "Give a bundle directory (--bundle-dir) or an s3://bucket/prefix bundle store (--bundle-store), not both.",
   },
+  BLOB_STORE_URL_INVALID: {
+    status: 400,
+    expose: true,
+    hint: "Give a blob directory (--blob-dir) or an s3://bucket/prefix blob store (--blob-store), not both.",
+  },
   BAD_REQUEST: { status: 400, expose: true, hint: "Check the request body against the API documentation." },
   UNAUTHORIZED: {
     status: 401,
@@ -149,6 +154,42 @@ export const ERROR_CODES = {
     expose: true,
     hint: "The API key used up its usage plan's quota for this period; it resets when the period ends (Retry-After).",
   },
+  // Entities (src/services/entities/, docs/errors.md "Entities").
+  ENTITY_NOT_FOUND: {
+    status: 404,
+    expose: true,
+    hint: "Mark the function 'entity: true' in nimbus.yaml (its export is entity(<function name>, ...)) and deploy.",
+  },
+  ENTITY_OPERATION_NOT_FOUND: {
+    status: 404,
+    expose: true,
+    hint: "Call one of the entity's handlers; 'nimbus entities get <entity> <key>' lists them.",
+  },
+  ENTITY_KEY_INVALID: {
+    status: 400,
+    expose: true,
+    hint: "An entity key is 1–100 letters, digits, '.', '_', '-', ':', '@', '=' or '+'.",
+  },
+  ENTITY_OPERATION_NOT_READ: {
+    status: 400,
+    expose: true,
+    hint: "Only read(...) operations run through 'read' (entities:Read); call a write operation with entities:Call.",
+  },
+  ENTITY_OPERATION_ID_CONFLICT: {
+    status: 409,
+    expose: true,
+    hint: "An operation id names one operation of one key for good; pick another id or omit it.",
+  },
+  ENTITY_OPERATION_FAILED: {
+    status: 422,
+    expose: true,
+    hint: "The handler threw (its changes were discarded); the message is its error. Its record is in 'nimbus entities history'.",
+  },
+  ENTITY_CALL_TIMEOUT: {
+    status: 504,
+    expose: true,
+    hint: "The operation is queued and will run; call again with the same operationId to get its result.",
+  },
   // Workflows (src/services/workflows/, docs/errors.md "Workflows").
   WORKFLOW_NOT_FOUND: {
     status: 404,
@@ -169,6 +210,11 @@ export const ERROR_CODES = {
     status: 409,
     expose: true,
     hint: "The instance has finished (completed, failed, parked or cancelled); 'nimbus workflows describe' shows why.",
+  },
+  WORKFLOW_REPLAY_FAILED: {
+    status: 502,
+    expose: true,
+    hint: "The workflow's function could not answer a replay (crash, timeout, not a workflow(...) export); fix and deploy it, then 'nimbus workflows retry <id>'.",
   },
   // Eventing: queues, async invocation (src/services/, docs/errors.md "Eventing").
   QUEUE_NOT_FOUND: {
@@ -276,6 +322,36 @@ export const ERROR_CODES = {
     expose: true,
     hint: "The upload ended before its Content-Length was received; nothing was stored, send it again.",
   },
+  BUCKET_NOT_EMPTY: {
+    status: 409,
+    expose: true,
+    hint: "Delete the bucket's objects first ('nimbus buckets ls <bucket> -r' lists them).",
+  },
+  BUCKET_MANAGED_BY_MANIFEST: {
+    status: 405,
+    expose: true,
+    hint: "Buckets are declared under 'buckets:' in nimbus.yaml: add or remove one there and deploy.",
+  },
+  MULTIPART_UPLOAD_NOT_FOUND: {
+    status: 404,
+    expose: true,
+    hint: "The upload id is unknown, or the upload was completed or aborted; start a new multipart upload.",
+  },
+  MULTIPART_PARTS_INVALID: {
+    status: 400,
+    expose: true,
+    hint: "List the parts as uploaded, in ascending part-number order with their ETags; every part but the last needs at least 5 MiB.",
+  },
+  PAYLOAD_DIGEST_MISMATCH: {
+    status: 400,
+    expose: true,
+    hint: "The body does not match the hash, checksum or chunk signature sent with it; nothing was stored, send it again.",
+  },
+  BUCKET_REQUEST_INVALID: {
+    status: 400,
+    expose: true,
+    hint: "The S3 request is malformed or uses something Nimbus does not support; see 'S3-compatible endpoint' in docs/buckets.md.",
+  },
   FUNCTION_ERROR: {
     status: 502,
     expose: false,
@@ -305,6 +381,11 @@ export const ERROR_CODES = {
     status: 503,
     expose: false,
     hint: "Check that this node reaches the bundle store: the same --bundle-dir volume or s3:// bucket on every node.",
+  },
+  BLOB_STORE_UNAVAILABLE: {
+    status: 503,
+    expose: false,
+    hint: "Check that this node reaches the blob store: the same --blob-dir volume or s3:// bucket on every node.",
   },
   PLATFORM_UNAVAILABLE: {
     status: 503,

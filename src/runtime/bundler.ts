@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuildFailure, build, type Message, type Metafile, type OutputFile } from "esbuild";
+import { type BuildFailure, build, type Message, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { NimbusError } from "../core/errors.ts";
 import type { HandlerRef } from "../core/manifest/normalize.ts";
 
@@ -49,6 +49,30 @@ function formatMessages(messages: readonly Message[]): string {
 function isBuildFailure(error: unknown): error is BuildFailure {
   return error instanceof Error && Array.isArray((error as Partial<BuildFailure>).errors);
 }
+
+/**
+ * `nimbus/sdk` resolves as usual (an installed `nimbus` package, or the repository itself); when
+ * it does not — an app folder with its own package.json for other dependencies, and no `nimbus`
+ * installed — it is the platform's own SDK, which always speaks this platform's API.
+ */
+const platformSdk: Plugin = {
+  name: "nimbus-sdk",
+  setup(build) {
+    build.onResolve({ filter: /^nimbus\/sdk$/ }, async (args) => {
+      if (args.pluginData === "nimbus-sdk") return undefined;
+      const found = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: "nimbus-sdk",
+      });
+      if (found.errors.length === 0) return found;
+      const here = dirname(fileURLToPath(import.meta.url));
+      const candidates = [join(here, "..", "sdk", "index.ts"), join(here, "..", "sdk", "index.js")];
+      return { path: candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string) };
+    });
+  },
+};
 
 /** Writes to a temp file then renames: a reader never sees half a bundle. */
 async function writeAtomically(path: string, contents: Uint8Array): Promise<void> {
@@ -113,6 +137,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<{ 
       write: false,
       logLevel: "silent",
       banner: { js: REQUIRE_BANNER },
+      plugins: [platformSdk],
     });
     outputFiles = result.outputFiles;
     metafile = result.metafile;

@@ -11,6 +11,24 @@ export {
 } from "./buckets.ts";
 export { type CacheValue, cache } from "./cache.ts";
 export { credentials, type SessionStatement, type TemporaryCredentials } from "./credentials.ts";
+export {
+  type EntityCallOptions,
+  type EntitySignalled,
+  type EntityState,
+  entities,
+} from "./entities.ts";
+export {
+  type EntityContext,
+  type EntityDefinition,
+  type EntityHandler,
+  type EntityReadContext,
+  entity,
+  type ReadOperation,
+  read,
+  type WriteOperation,
+} from "./entity.ts";
+export type { EntityDescription, EntityRequest, EntityRunAnswer } from "./entity-protocol.ts";
+export type { WorkflowEntityHandle } from "./entity-workflow.ts";
 export { type FunctionInfo, functionInfo } from "./function-info.ts";
 export { type AsyncInvokeAccepted, functions, type InvokeResult } from "./functions.ts";
 export type {
@@ -47,7 +65,12 @@ export {
   workflow,
 } from "./workflow.ts";
 export type { Duration } from "./workflow-duration.ts";
-export { NonRetryableError, StepFailedError } from "./workflow-errors.ts";
+export {
+  ChildWorkflowFailedError,
+  NonRetryableError,
+  StepFailedError,
+  WorkflowCancelledError,
+} from "./workflow-errors.ts";
 export type { WorkflowAnswer, WorkflowInvocation } from "./workflow-protocol.ts";
-export type { RetryPolicy, StepContext } from "./workflow-replay.ts";
+export type { Compensation, RetryPolicy, StepContext } from "./workflow-replay.ts";
 export { type StartedWorkflow, type WorkflowDescription, workflows } from "./workflows.ts";

@@ -40,3 +40,26 @@ export function serializeError(error: unknown): SerializedError {
   }
   return { name: "Error", message: String(error), nonRetryable: false };
 }
+
+/**
+ * Thrown by the pending or new ctx calls of an instance a cancel was asked for; uncaught, the
+ * compensations (ctx.onFailure) run and the instance ends cancelled.
+ */
+export class WorkflowCancelledError extends Error {
+  readonly nonRetryable = true;
+  constructor(reason: string) {
+    super(`the workflow was cancelled: ${reason}`);
+    this.name = "WorkflowCancelledError";
+  }
+}
+
+/** What `ctx.child` throws when the child workflow failed or was cancelled. */
+export class ChildWorkflowFailedError extends Error {
+  readonly nonRetryable = true;
+  readonly childId: string;
+  constructor(workflow: string, childId: string, status: string, message: string) {
+    super(`child workflow "${workflow}" (${childId}) ${status}: ${message}`);
+    this.name = "ChildWorkflowFailedError";
+    this.childId = childId;
+  }
+}

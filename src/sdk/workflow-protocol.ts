@@ -6,7 +6,8 @@
 export interface JournalEntryWire {
   readonly seq: number;
   readonly key: string;
-  readonly kind: "step" | "sleep" | "event" | "value";
+  /** child: a child workflow; patch: a ctx.patched decision (it takes no position). */
+  readonly kind: "step" | "sleep" | "event" | "value" | "child" | "patch";
   readonly name: string;
   readonly state: "pending" | "done";
   /** JSON text of the result. */
@@ -38,6 +39,17 @@ export interface WorkflowInvocation {
   readonly nowMs: number;
   readonly journal: readonly JournalEntryWire[];
   readonly events: readonly WorkflowEventWire[];
+  /** Set when a cancel was asked for: the replay cancels its waits, runs the compensations and ends. */
+  readonly cancelRequested?: string | undefined;
+}
+
+/** A child workflow the replay started (ctx.child): the platform starts it before the commit. */
+export interface ChildStartWire {
+  /** The parent's journal key for it; the child's instance id is `<parent id>:<key>`. */
+  readonly key: string;
+  readonly workflow: string;
+  /** JSON text. */
+  readonly input: string;
 }
 
 export type WorkflowOutcome =
@@ -54,4 +66,9 @@ export interface WorkflowAnswer {
   readonly entries: readonly JournalEntryWire[];
   readonly consumedEventIds: readonly string[];
   readonly outcome: WorkflowOutcome;
+  readonly children?: readonly ChildStartWire[] | undefined;
+  /** ctx.setStatus's last value in this replay (JSON text). */
+  readonly customStatus?: string | undefined;
+  /** The replay knew of the requested cancel (WorkflowInvocation.cancelRequested). */
+  readonly cancelSeen?: boolean | undefined;
 }

@@ -146,4 +146,112 @@ describe("workflow replay", () => {
     const timedOut = await flow.replay({ ...invocation([pending]), nowMs: NOW_MS + 1_000 });
     assert.deepEqual(timedOut.outcome, { type: "complete", output: "null" });
   });
+
+  it("patched: true at the frontier, false when the history goes past it, then journaled", async () => {
+    const flow = workflow(async (ctx) => {
+      const on = ctx.patched("fix");
+      if (on) await ctx.step("new", () => 1);
+      return ctx.step("old", () => on);
+    });
+    const fresh = await flow.replay(invocation());
+    assert.deepEqual(
+      fresh.entries.map((entry) => [entry.key, entry.output]),
+      [
+        ["patch:fix", "true"],
+        ["step:new#1", "1"],
+      ],
+    );
+    // History of code without the patch: "old" sits where the patch would be.
+    const old = await flow.replay(invocation([done(0, "step:old#1", false)]));
+    assert.deepEqual(old.outcome, { type: "complete", output: "false" });
+    assert.deepEqual(
+      old.entries.map((entry) => [entry.key, entry.kind, entry.output]),
+      [["patch:fix", "patch", "false"]],
+    );
+  });
+
+  it("sleepUntil is a timer at that time, at most a year ahead", async () => {
+    const at = NOW_MS + 5_000;
+    const answer = await workflow(async (ctx) => ctx.sleepUntil(new Date(at))).replay(invocation());
+    assert.deepEqual(answer.outcome, { type: "suspend", dueAt: at });
+    assert.equal(answer.entries[0]?.key, "sleep:sleepUntil#1");
+    const far = await workflow(async (ctx) => ctx.sleepUntil(NOW_MS + 400 * 86_400_000)).replay(invocation());
+    assert.equal(far.outcome.type, "fail");
+    assert.match(JSON.stringify(far.outcome), /more than a year away/);
+  });
+
+  it("a failure runs the compensations newest first, one step per commit", async () => {
+    const flow = workflow(async (ctx) => {
+      await ctx.step("a", () => "a");
+      ctx.onFailure(() => ctx.step("undo-a", () => "undone a"));
+      ctx.onFailure(() => ctx.step("undo-b", () => "undone b"));
+      throw new Error("boom");
+    });
+    const first = await flow.replay(invocation([done(0, "step:a#1", "a")]));
+    assert.equal(first.outcome.type, "suspend");
+    assert.deepEqual(
+      first.entries.map((entry) => entry.key),
+      ["step:undo-b#1"],
+    );
+    const second = await flow.replay(
+      invocation([done(0, "step:a#1", "a"), done(1, "step:undo-b#1", "undone b")]),
+    );
+    assert.deepEqual(
+      second.entries.map((entry) => entry.key),
+      ["step:undo-a#1"],
+    );
+    const last = await flow.replay(
+      invocation([
+        done(0, "step:a#1", "a"),
+        done(1, "step:undo-b#1", "undone b"),
+        done(2, "step:undo-a#1", "undone a"),
+      ]),
+    );
+    assert.equal(last.outcome.type, "fail");
+    assert.match(JSON.stringify(last.outcome), /boom/);
+  });
+
+  it("a requested cancel cancels the pending wait, runs the compensations and says it saw it", async () => {
+    const flow = workflow(async (ctx) => {
+      ctx.onFailure(() => ctx.step("undo", () => 1));
+      await ctx.waitForEvent("go");
+      return "not cancelled";
+    });
+    const pending: JournalEntryWire = {
+      ...done(0, "event:go#1", undefined),
+      state: "pending",
+      output: undefined,
+    };
+    const answer = await flow.replay({ ...invocation([pending]), cancelRequested: "stop" });
+    assert.equal(answer.cancelSeen, true);
+    assert.deepEqual(
+      answer.entries.map((entry) => [entry.key, entry.state, entry.error === undefined]),
+      [
+        ["event:go#1", "done", false],
+        ["step:undo#1", "done", true],
+      ],
+    );
+  });
+
+  it("a child is asked for once, then its result event completes it", async () => {
+    const flow = workflow(async (ctx) => ctx.child("ship", { n: 1 }));
+    const first = await flow.replay(invocation());
+    assert.deepEqual(first.children, [{ key: "child:ship#1", workflow: "ship", input: '{"n":1}' }]);
+    assert.deepEqual(first.outcome, { type: "suspend", dueAt: undefined });
+    const pending: JournalEntryWire = {
+      ...done(0, "child:ship#1", undefined),
+      state: "pending",
+      output: undefined,
+    };
+    const event = {
+      seq: 1,
+      eventId: "child:i-1:child:ship#1",
+      name: "nimbus:child:child:ship#1",
+      payload: JSON.stringify({ status: "completed", output: { shipped: true } }),
+    };
+    const second = await flow.replay(invocation([pending], [event]));
+    assert.deepEqual(second.outcome, { type: "complete", output: '{"shipped":true}' });
+    assert.deepEqual(second.consumedEventIds, [event.eventId]);
+    assert.equal(second.children, undefined, "started once");
+  });
 });

@@ -1,10 +1,12 @@
 // `workflow(fn)`: the export of a function marked `workflow: true` in nimbus.yaml. The platform
 // calls it once per resume with the journal (POST, a WorkflowInvocation); it replays `fn` and
 // answers with what to journal and what happens next. See docs/workflows.md.
+import { type WorkflowEntityHandle, workflowEntity } from "./entity-workflow.ts";
 import { functions } from "./functions.ts";
 import type { Duration } from "./workflow-duration.ts";
 import type { WorkflowAnswer, WorkflowInvocation } from "./workflow-protocol.ts";
-import { type RetryPolicy, type StepContext, WorkflowReplay } from "./workflow-replay.ts";
+import { type Compensation, type RetryPolicy, type StepContext, WorkflowReplay } from "./workflow-replay.ts";
+import { startFromTrigger } from "./workflow-trigger.ts";
 
 export interface StepOptions {
   readonly retry?: RetryPolicy;
@@ -40,6 +42,33 @@ export interface WorkflowContext {
   random(): number;
   /** A random UUID, recorded once. */
   uuid(): string;
+  /**
+   * Starts child workflow `workflow` (of this app) with `input` and resolves with its output;
+   * throws ChildWorkflowFailedError when it fails or is cancelled. Journaled: the child starts
+   * once, with the id `<this id>:child:<workflow>#<n>`. Fan out with Promise.all beside steps
+   * and invokes.
+   */
+  child<T = unknown>(workflow: string, input?: unknown): Promise<T>;
+  /** A durable timer until `at` (a Date or epoch ms, at most a year ahead). */
+  sleepUntil(at: Date | number): Promise<void>;
+  /**
+   * Registers a compensation (saga): when the workflow fails or is cancelled, the registered
+   * compensations run newest first, each once (use ctx.step inside), then it ends as it would.
+   */
+  onFailure(compensation: Compensation): void;
+  /**
+   * true when this instance runs the code after patch `name`: instances that reach this point
+   * on code that has it; false when replaying history made by code without it (an instance
+   * resumed on newer code by \`nimbus workflows retry\`). Journaled.
+   */
+  patched(name: string): boolean;
+  /** Sets the instance's custom status (JSON), readable by describe while it runs. */
+  setStatus(value: unknown): void;
+  /**
+   * An entity's key: `call`/`signal` its operations as journaled steps, with the step's
+   * idempotency key as the operation id (it runs once). Needs entities:Call / entities:Signal.
+   */
+  entity(name: string, key: string): WorkflowEntityHandle;
 }
 
 export type WorkflowFunction<Input, Output> = (ctx: WorkflowContext, input: Input) => Promise<Output>;
@@ -76,6 +105,12 @@ function contextOf(replay: WorkflowReplay): WorkflowContext {
     now: () => replay.now(),
     random: () => replay.random(),
     uuid: () => replay.uuid(),
+    child: (workflowName, input) => replay.child(workflowName, input),
+    sleepUntil: (at) => replay.sleepUntil(at),
+    onFailure: (compensation) => replay.onFailure(compensation),
+    patched: (name) => replay.patched(name),
+    setStatus: (value) => replay.setStatus(value),
+    entity: (name, key) => workflowEntity((step, fn, retry) => replay.step(step, fn, retry), name, key),
   };
 }
 
@@ -90,19 +125,22 @@ export function workflow<Input = unknown, Output = unknown>(
   return {
     replay,
     async fetch(request) {
-      const invocation = (await request.json()) as WorkflowInvocation;
-      if (invocation?.nimbusWorkflow !== 1) {
-        return Response.json(
-          {
-            error: {
-              code: "WORKFLOW_DIRECT_CALL",
-              message: "a workflow is started with 'nimbus workflows start', not called directly",
-            },
-          },
-          { status: 400 },
-        );
-      }
+      const text = await request.text();
+      const invocation = replayOf(request, text);
+      // Anything else is a trigger's event (HTTP, queue, topic, schedule): it starts an instance.
+      if (invocation === undefined) return startFromTrigger(request, text);
       return Response.json(await replay(invocation));
     },
   };
+}
+
+/** The platform's replay call (a direct invocation with a WorkflowInvocation body), or undefined. */
+function replayOf(request: Request, text: string): WorkflowInvocation | undefined {
+  if (request.headers.get("x-nimbus-invocation") !== "direct") return undefined;
+  try {
+    const body = JSON.parse(text) as WorkflowInvocation | null;
+    return body?.nimbusWorkflow === 1 ? body : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -17,6 +17,11 @@ export interface WorkflowDescription {
   readonly input: unknown;
   readonly output: unknown;
   readonly error: unknown;
+  /** What the workflow last set with ctx.setStatus. */
+  readonly customStatus: unknown;
+  /** The version of the workflow's function the instance runs on. */
+  readonly version: number | undefined;
+  readonly correlationKey: string | undefined;
   readonly history: readonly {
     readonly key: string;
     readonly kind: string;
@@ -29,12 +34,38 @@ export interface WorkflowDescription {
 
 export const workflows = {
   /** Resolves once the instance is stored; `instanceId` makes the start idempotent. */
-  start(workflow: string, input?: unknown, options: { instanceId?: string } = {}): Promise<StartedWorkflow> {
+  start(
+    workflow: string,
+    input?: unknown,
+    options: { instanceId?: string; correlationKey?: string } = {},
+  ): Promise<StartedWorkflow> {
     return platformRequest<StartedWorkflow>(
       "POST",
       `/apps/${encodeURIComponent(currentApp())}/workflows/${encodeURIComponent(workflow)}/instances`,
-      { input, ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }) },
+      {
+        input,
+        ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+        ...(options.correlationKey === undefined ? {} : { correlationKey: options.correlationKey }),
+      },
     );
+  },
+  /**
+   * Sends an event to every running instance of the app started with `correlationKey` (of one
+   * workflow, with `workflow`); once per instance and `eventId`.
+   */
+  sendEventByKey(
+    correlationKey: string,
+    name: string,
+    payload?: unknown,
+    options: { eventId?: string; workflow?: string } = {},
+  ): Promise<{ eventId: string; instances: { instanceId: string; duplicate: boolean }[] }> {
+    return platformRequest("POST", `/apps/${encodeURIComponent(currentApp())}/workflows/events`, {
+      name,
+      correlationKey,
+      payload,
+      ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
+      ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+    });
   },
   /** Delivers once per `eventId` (default: a new UUID) to the instance's next waitForEvent(name). */
   sendEvent(

@@ -8,6 +8,16 @@ export type {
   NewAsyncInvocation,
 } from "./async-invocation-ports.ts";
 export type {
+  ClaimedEntity,
+  EntityCommit,
+  EntityOperation,
+  EntityOperationResult,
+  EntityRecord,
+  EntityRef,
+  EntityStore,
+  NewEntityOperation,
+} from "./entity-ports.ts";
+export type {
   AccessKeyRecord,
   AccessKeyStore,
   ApiKeyRecord,

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../core/errors.ts";
 import type { AppConfig } from "../core/manifest/normalize.ts";
 import type { AsyncInvocationStore } from "./async-invocation-ports.ts";
 import type { BucketObjectStore } from "./bucket-object-ports.ts";
+import type { EntityStore } from "./entity-ports.ts";
 import type { FunctionVersionStore } from "./function-version-ports.ts";
 import type {
   AccessKeyStore,
@@ -197,6 +198,8 @@ export interface Store {
   readonly topicArchives: TopicArchiveStore;
   // Durable workflows (workflow-ports.ts).
   readonly workflows: WorkflowStore;
+  // Durable entities (entity-ports.ts).
+  readonly entities: EntityStore;
   // Table items (table-ports.ts).
   readonly tables: TableStore;
   close(): Promise<void>;

@@ -5,6 +5,7 @@
 // The table's settings (key names, indexes, TTL attribute) come from the manifest; the store
 // keeps items only.
 import type { TableItem } from "../core/tables/index.ts";
+import type { TableChangeStore } from "./table-change-ports.ts";
 
 export interface StoredKey {
   readonly partition: string;
@@ -23,6 +24,8 @@ export interface StoredIndexKey {
 
 export interface StoredItemWrite {
   readonly item: TableItem;
+  /** `item` as JSON when the caller already made it (the store stringifies it otherwise). */
+  readonly json?: string;
   /** The sort key as a number when the table's sort key is numeric, else null. */
   readonly sortNumber: number | null;
   readonly indexKeys: readonly StoredIndexKey[];
@@ -38,6 +41,11 @@ export interface StoredItemWrite {
 export interface ItemMutation {
   readonly table: string;
   readonly key: StoredKey;
+  /**
+   * Also write a change record (table-change-ports.ts) in the same transaction when the item
+   * changes: the table has change-event triggers.
+   */
+  readonly recordChange?: boolean;
   decide(current: TableItem | undefined): StoredItemWrite | null;
 }
 
@@ -77,15 +85,24 @@ export interface StoredRow {
   readonly indexSort: string | undefined;
 }
 
-export interface TableStore {
+export interface TableStore extends TableChangeStore {
   getItems(app: string, table: string, keys: readonly StoredKey[]): Promise<StoredRow[]>;
   /** All mutations (up to 100, on distinct keys), atomically, in one transaction. */
   mutate(app: string, mutations: readonly ItemMutation[]): Promise<MutationResult[]>;
   query(app: string, query: StoredQuery): Promise<StoredRow[]>;
   /** Every item of a table in key order, `limit` at a time, after `after` (exclusive). */
   scan(app: string, table: string, limit: number, after: StoredKey | undefined): Promise<StoredRow[]>;
-  /** Deletes up to `limit` items whose TTL passed; returns them (for change events). */
-  deleteExpired(app: string, table: string, nowSeconds: number, limit: number): Promise<StoredRow[]>;
+  /**
+   * Deletes up to `limit` items whose TTL passed; returns them. With `recordChanges`, each delete
+   * writes a REMOVE change record (marked expired) in the same transaction.
+   */
+  deleteExpired(
+    app: string,
+    table: string,
+    nowSeconds: number,
+    limit: number,
+    recordChanges?: boolean,
+  ): Promise<StoredRow[]>;
   /** Tables of an app that hold items (a table removed from the manifest keeps its items). */
   tablesWithItems(app: string): Promise<string[]>;
 }

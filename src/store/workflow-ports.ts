@@ -21,14 +21,28 @@ export interface WorkflowInstance {
   readonly invocations: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The workflow function's version the instance runs on (recorded at start); undefined: latest. */
+  readonly version: number | undefined;
+  /** The parent instance of a child workflow (ctx.child), and the parent's journal key for it. */
+  readonly parentId: string | undefined;
+  readonly parentKey: string | undefined;
+  /** Events sent to this key (within the app) reach the instance. */
+  readonly correlationKey: string | undefined;
+  /** What the workflow last set with ctx.setStatus (JSON text). */
+  readonly customStatus: string | undefined;
+  /** Set once a cancel was asked for: the next replay runs the compensations, then it ends cancelled. */
+  readonly cancelReason: string | undefined;
 }
+
+/** child: a child workflow; patch: a ctx.patched decision (takes no position). */
+export type JournalEntryKind = "step" | "sleep" | "event" | "value" | "child" | "patch";
 
 /** One journal entry: a step, timer, event wait or recorded value, keyed by kind:name#occurrence. */
 export interface JournalEntry {
   /** The position of the call in the workflow function (0, 1, 2, …): replays must repeat it. */
   readonly seq: number;
   readonly key: string;
-  readonly kind: "step" | "sleep" | "event" | "value";
+  readonly kind: JournalEntryKind;
   readonly name: string;
   /** pending: a timer or wait not over, or a step between retries; done: final. */
   readonly state: "pending" | "done";
@@ -82,6 +96,10 @@ export interface WorkflowCommit {
    * text), due at once; unconsumed events stay for the new run. `entries` are then ignored.
    */
   readonly continueAsNewInput?: string | undefined;
+  /** The replay knew of the requested cancel; when one is recorded and it did not, it runs again at once. */
+  readonly cancelSeen?: boolean | undefined;
+  /** ctx.setStatus's value (JSON text); undefined leaves the stored one. */
+  readonly customStatus?: string | undefined;
   readonly nowMs: number;
 }
 
@@ -91,6 +109,21 @@ export interface StartWorkflowInput {
   readonly workflow: string;
   readonly input: string;
   readonly nowMs: number;
+  readonly version?: number | undefined;
+  readonly parentId?: string | undefined;
+  readonly parentKey?: string | undefined;
+  readonly correlationKey?: string | undefined;
+}
+
+/**
+ * The event a child's end sends its parent (in the transaction that ends the child): its id is
+ * `child:<child id>`, its name `nimbus:child:<parent key>`, its payload this (JSON text).
+ */
+export interface ChildResult {
+  readonly status: "completed" | "failed" | "cancelled";
+  /** JSON text of the child's output, or of its error. */
+  readonly output?: string | undefined;
+  readonly error?: string | undefined;
 }
 
 export interface WorkflowStore {
@@ -107,7 +140,11 @@ export interface WorkflowStore {
   claimDue(nowMs: number, limit: number, claimMs: number): Promise<ClaimedWorkflow[]>;
   /** Keeps a claim while its replay runs; false once the token is no longer current. */
   extendClaim(id: string, claimToken: number, claimedUntilMs: number): Promise<boolean>;
-  /** Applies an invocation's results in one transaction, only if the claim token is current. */
+  /**
+   * Applies an invocation's results in one transaction, only if the claim token is current.
+   * Ending a child instance (completed, failed) sends its parent the child's result event in
+   * the same transaction (see ChildResult); so does `cancel`.
+   */
   commit(commit: WorkflowCommit): Promise<boolean>;
   /**
    * Stores an event (once per eventId) for a running instance and makes it due. For a finished
@@ -119,10 +156,18 @@ export interface WorkflowStore {
   /** Ends a running instance as cancelled (and fences out a claim in flight); false if not running. */
   cancel(id: string, reason: string, nowMs: number): Promise<boolean>;
   /**
+   * Asks a running instance to cancel: records the reason and makes it due, without fencing a
+   * replay in flight (its commit makes it due again). False if not running.
+   */
+  requestCancel(id: string, reason: string, nowMs: number): Promise<boolean>;
+  /** Ids of the app's running instances with this correlation key (of one workflow, if given). */
+  findByCorrelationKey(app: string, correlationKey: string, workflow?: string): Promise<string[]>;
+  /**
    * Resumes a failed or parked instance, due at once: a failed step that is the journal's last
    * entry is removed, so it runs again with fresh attempts. False if it was in neither state.
+   * With `version`, the instance runs on that version of its function from now on.
    */
-  retry(id: string, nowMs: number): Promise<boolean>;
+  retry(id: string, nowMs: number, version?: number): Promise<boolean>;
   /** Soonest dueAt among running instances (to sleep until), or undefined. */
   nextDueAt(): Promise<number | undefined>;
 }

@@ -1,5 +1,11 @@
 // Row shapes of the workflow tables, shared by the SQLite and PostgreSQL adapters.
-import type { JournalEntry, WorkflowEvent, WorkflowInstance, WorkflowStatus } from "./workflow-ports.ts";
+import type {
+  ChildResult,
+  JournalEntry,
+  WorkflowEvent,
+  WorkflowInstance,
+  WorkflowStatus,
+} from "./workflow-ports.ts";
 
 export interface WorkflowInstanceRow {
   id: string;
@@ -15,6 +21,12 @@ export interface WorkflowInstanceRow {
   invocations: number;
   created_at: number;
   updated_at: number;
+  version: number | null;
+  parent_id: string | null;
+  parent_key: string | null;
+  correlation_key: string | null;
+  custom_status: string | null;
+  cancel_reason: string | null;
 }
 
 export interface JournalRow {
@@ -59,7 +71,45 @@ export function toWorkflowInstance(row: WorkflowInstanceRow): WorkflowInstance {
     invocations: Number(row.invocations),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    version: optionalNumber(row.version ?? null),
+    parentId: optional(row.parent_id ?? null),
+    parentKey: optional(row.parent_key ?? null),
+    correlationKey: optional(row.correlation_key ?? null),
+    customStatus: optional(row.custom_status ?? null),
+    cancelReason: optional(row.cancel_reason ?? null),
   };
+}
+
+/**
+ * The event that tells a parent its child ended (inserted by the transaction that ends the
+ * child), or undefined when the instance has no parent or has not ended.
+ */
+export function childResultEvent(
+  child: Pick<WorkflowInstanceRow, "id" | "parent_id" | "parent_key">,
+  result: ChildResult,
+): { instanceId: string; eventId: string; name: string; payload: string } | undefined {
+  if (child.parent_id === null || child.parent_key === null) return undefined;
+  return {
+    instanceId: child.parent_id,
+    eventId: `child:${child.id}`,
+    name: `nimbus:child:${child.parent_key}`,
+    payload: JSON.stringify({
+      status: result.status,
+      ...(result.output === undefined ? {} : { output: JSON.parse(result.output) as unknown }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+    }),
+  };
+}
+
+/** The child's result for its parent, when `status` ends it. */
+export function childResultOf(
+  status: string,
+  output: string | undefined,
+  error: string | undefined,
+): ChildResult | undefined {
+  if (status === "completed") return { status, output };
+  if (status === "failed" || status === "cancelled") return { status, error };
+  return undefined;
 }
 
 export function toJournalEntry(row: JournalRow): JournalEntry {

@@ -13,9 +13,12 @@ export interface UpOptions {
   cacheUrl?: string;
   bundleDir?: string;
   bundleStore?: string;
+  blobDir?: string;
+  blobStore?: string;
   nodeId?: string;
   drainTimeoutMs: number;
   leaseTtlMs: number;
+  workflowReplayAttempts: number;
 }
 
 export async function up(options: UpOptions): Promise<void> {
@@ -27,10 +30,13 @@ export async function up(options: UpOptions): Promise<void> {
     host: options.host,
     drainTimeoutMs: options.drainTimeoutMs,
     leaseTtlMs: options.leaseTtlMs,
+    workflowReplayAttempts: options.workflowReplayAttempts,
     ...(options.store ? { storeUrl: options.store } : {}),
     ...(options.cacheUrl ? { cacheUrl: options.cacheUrl } : {}),
     ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
     ...(options.bundleStore ? { bundleStore: options.bundleStore } : {}),
+    ...(options.blobDir ? { blobDir: options.blobDir } : {}),
+    ...(options.blobStore ? { blobStore: options.blobStore } : {}),
     ...(options.nodeId ? { nodeId: options.nodeId } : {}),
   });
   const { url, createdAdminKey } = await platform.start();

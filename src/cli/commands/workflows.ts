@@ -1,4 +1,4 @@
-// nimbus workflows start|ls|describe|history|signal|cancel: durable workflows through the HTTP API.
+// nimbus workflows start|ls|describe|history|signal|retry|cancel: durable workflows through the HTTP API.
 import { NimbusError } from "../../core/errors.ts";
 import { AdminClient } from "../admin-client.ts";
 import { printJson } from "../output.ts";
@@ -15,6 +15,11 @@ interface InstanceView {
   dueAt?: number;
   invocations: number;
   createdAt: number;
+  version?: number;
+  customStatus?: unknown;
+  correlationKey?: string;
+  parentId?: string;
+  cancelRequested?: string;
 }
 
 interface HistoryView {
@@ -54,14 +59,18 @@ const compact = (value: unknown) => (value === undefined ? "" : JSON.stringify(v
 export async function startWorkflow(
   workflow: string,
   input: string | undefined,
-  options: RemoteOptions & { id?: string },
+  options: RemoteOptions & { id?: string; correlationKey?: string },
 ): Promise<void> {
   const client = new AdminClient(options);
   const app = await resolveApp(client, options.app);
   const started = await client.request<{ instanceId: string; status: string; duplicate: boolean }>(
     "POST",
     `/apps/${encodeURIComponent(app)}/workflows/${encodeURIComponent(workflow)}/instances`,
-    { input: jsonArgument(input, "input"), ...(options.id ? { instanceId: options.id } : {}) },
+    {
+      input: jsonArgument(input, "input"),
+      ...(options.id ? { instanceId: options.id } : {}),
+      ...(options.correlationKey ? { correlationKey: options.correlationKey } : {}),
+    },
   );
   if (options.json) return printJson(started);
   console.log(
@@ -115,8 +124,15 @@ export async function describeWorkflow(id: string, options: RemoteOptions): Prom
     instancePath(id),
   );
   if (options.json) return printJson(instance);
-  console.log(`${instance.id}  ${instance.workflow}  ${instance.status}  replays=${instance.invocations}`);
+  const version = instance.version === undefined ? "" : `  version=${instance.version}`;
+  console.log(
+    `${instance.id}  ${instance.workflow}  ${instance.status}  replays=${instance.invocations}${version}`,
+  );
   console.log(`input:  ${compact(instance.input)}`);
+  if (instance.customStatus !== undefined) console.log(`status: ${compact(instance.customStatus)}`);
+  if (instance.correlationKey !== undefined) console.log(`key:    ${instance.correlationKey}`);
+  if (instance.parentId !== undefined) console.log(`parent: ${instance.parentId}`);
+  if (instance.cancelRequested !== undefined) console.log(`cancel: ${instance.cancelRequested}`);
   if (instance.output !== undefined) console.log(`output: ${compact(instance.output)}`);
   if (instance.error !== undefined) console.log(`error:  ${compact(instance.error)}`);
   if (instance.dueAt !== undefined) console.log(`next:   ${time(instance.dueAt)}`);
@@ -137,9 +153,10 @@ export async function signalWorkflow(
   id: string,
   name: string,
   payload: string | undefined,
-  options: RemoteOptions & { eventId?: string },
+  options: RemoteOptions & { eventId?: string; byKey?: boolean; workflow?: string },
 ): Promise<void> {
   const client = new AdminClient(options);
+  if (options.byKey) return signalByKey(client, id, name, payload, options);
   const sent = await client.request<{ eventId: string; duplicate: boolean }>(
     "POST",
     instancePath(id, "/events"),
@@ -153,6 +170,31 @@ export async function signalWorkflow(
   console.log(`${sent.duplicate ? "Duplicate of" : "Sent"} event ${sent.eventId} (${name}) to ${id}`);
 }
 
+async function signalByKey(
+  client: AdminClient,
+  correlationKey: string,
+  name: string,
+  payload: string | undefined,
+  options: RemoteOptions & { eventId?: string; workflow?: string },
+): Promise<void> {
+  const app = await resolveApp(client, options.app);
+  const sent = await client.request<{
+    eventId: string;
+    instances: { instanceId: string; duplicate: boolean }[];
+  }>("POST", `/apps/${encodeURIComponent(app)}/workflows/events`, {
+    name,
+    correlationKey,
+    payload: jsonArgument(payload, "payload"),
+    ...(options.eventId ? { eventId: options.eventId } : {}),
+    ...(options.workflow ? { workflow: options.workflow } : {}),
+  });
+  if (options.json) return printJson(sent);
+  const to = sent.instances.map((i) => `${i.instanceId}${i.duplicate ? " (duplicate)" : ""}`).join(", ");
+  console.log(
+    `Sent event ${sent.eventId} (${name}) to key ${correlationKey}: ${to || "no running instance"}`,
+  );
+}
+
 export async function cancelWorkflow(
   id: string,
   options: RemoteOptions & { reason?: string },
@@ -162,7 +204,8 @@ export async function cancelWorkflow(
     ...(options.reason ? { reason: options.reason } : {}),
   });
   if (options.json) return printJson(instance);
-  console.log(`Cancelled ${instance.id}`);
+  // The instance ends cancelled once its next replay ran its compensations (ctx.onFailure).
+  console.log(`Cancelling ${instance.id}`);
 }
 
 export async function retryWorkflow(id: string, options: RemoteOptions): Promise<void> {

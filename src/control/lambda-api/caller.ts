@@ -4,7 +4,7 @@
 // key, a Nimbus token). Anything else is refused with Lambda's own error types.
 import type { IncomingMessage } from "node:http";
 import { NimbusError } from "../../core/errors.ts";
-import { type SignableRequest, type SigV4Failure, sha256Hex, verifyRequest } from "../../core/sigv4/index.ts";
+import { type SigV4Failure, sha256Hex, signableRequest, verifyRequest } from "../../core/sigv4/index.ts";
 import type { Identity, Principal } from "../../identity/index.ts";
 import { type LambdaApiError, lambdaError } from "./lambda-errors.ts";
 
@@ -23,21 +23,6 @@ const SIGV4_ERRORS: Readonly<Record<SigV4Failure, (message: string) => LambdaApi
   mismatch: (message) => lambdaError(403, "InvalidSignatureException", message),
 };
 
-function signable(req: IncomingMessage): SignableRequest {
-  const url = req.url ?? "/";
-  const queryStart = url.indexOf("?");
-  const raw = req.rawHeaders;
-  const headers: Array<readonly [string, string]> = [];
-  for (let index = 0; index < raw.length; index += 2)
-    headers.push([raw[index] as string, raw[index + 1] as string]);
-  return {
-    method: req.method ?? "POST",
-    path: queryStart === -1 ? url : url.slice(0, queryStart),
-    query: queryStart === -1 ? "" : url.slice(queryStart + 1),
-    headers,
-  };
-}
-
 export async function authenticateCaller(
   req: IncomingMessage,
   body: Uint8Array,
@@ -55,7 +40,7 @@ export async function authenticateCaller(
   }
   let resolved: Awaited<ReturnType<typeof identity.resolveAccessKey>>;
   const result = await verifyRequest(
-    signable(req),
+    signableRequest(req),
     async (accessKeyId) => {
       resolved = await identity.resolveAccessKey(accessKeyId);
       return resolved?.active ? resolved.secretAccessKey : undefined;

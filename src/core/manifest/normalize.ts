@@ -21,6 +21,7 @@ import { normalizeRouteAuth, normalizeUsagePlans, type UsagePlan } from "./route
 import { parseRouteKey, type RouteSpec } from "./routes.ts";
 import { normalizeSchedules, type ScheduleConfig } from "./schedules.ts";
 import type { FunctionDocument, ManifestDocument } from "./schema.ts";
+import { normalizeTableTrigger, type TableTriggerConfig } from "./table-triggers.ts";
 import { normalizeTables, type TableConfig } from "./tables.ts";
 import { normalizeTopics, type TopicConfig } from "./topics.ts";
 import { normalizeUserPool, type UserPoolConfig } from "./user-pool.ts";
@@ -69,10 +70,14 @@ export interface FunctionConfig {
   readonly queueTriggers?: readonly QueueTriggerConfig[];
   /** Buckets whose object changes call the function (absent in older configs: none). */
   readonly bucketTriggers?: readonly BucketTriggerConfig[];
+  /** Tables whose item changes call the function, in order (absent in older configs: none). */
+  readonly tableTriggers?: readonly TableTriggerConfig[];
   /** Retries and destinations of async invocations (absent in older configs: the defaults). */
   readonly async?: AsyncConfig;
   /** A durable workflow (`workflow: true`; src/services/workflows/); absent: an ordinary function. */
   readonly workflow?: boolean;
+  /** A durable entity (`entity: true`; src/services/entities/); absent: not one. */
+  readonly entity?: boolean;
   /**
    * The function's role, resources made absolute within the app ("nrn:shop:secret/db").
    * Absent in configs stored before identity existed: treat as none (deny everything).
@@ -120,6 +125,7 @@ function normalizeFunction(app: string, name: string, doc: FunctionDocument): Fu
   const bucketTriggers = events.flatMap((event) =>
     "bucket" in event ? [normalizeBucketTrigger(event)] : [],
   );
+  const tableTriggers = events.flatMap((event) => ("table" in event ? [normalizeTableTrigger(event)] : []));
   const routes = events.flatMap((event) => {
     if (!("http" in event)) return [];
     const key = typeof event.http === "string" ? event.http : event.http.route;
@@ -146,8 +152,10 @@ function normalizeFunction(app: string, name: string, doc: FunctionDocument): Fu
     routes,
     queueTriggers,
     bucketTriggers,
+    tableTriggers,
     async: normalizeAsync(doc.async),
     ...(doc.workflow === true ? { workflow: true } : {}),
+    ...(doc.entity === true ? { entity: true } : {}),
     permissions: normalizeManifestStatements(app, doc.permissions ?? []),
   };
 }

@@ -12,6 +12,7 @@ import { queueEventSchema, queueProblems, queuesSchema, queueTriggerProblems } f
 import { routeAuthProblems, routeAuthSchema, usagePlansSchema } from "./route-auth.ts";
 import { parseRouteKey } from "./routes.ts";
 import { scheduleProblems, schedulesSchema } from "./schedules.ts";
+import { tableEventSchema, tableTriggerProblems } from "./table-triggers.ts";
 import { tableProblems, tablesSchema } from "./tables.ts";
 import { topicProblems, topicsSchema } from "./topics.ts";
 import { userPoolProblems, userPoolSchema } from "./user-pool.ts";
@@ -103,7 +104,7 @@ export const functionSchema = z.strictObject({
   concurrency: concurrency.optional(),
   keepWarm: duration("how long an idle instance is kept before it stops (default 5m)").optional(),
   events: z
-    .array(z.union([httpEvent, queueEventSchema, bucketEventSchema]))
+    .array(z.union([httpEvent, queueEventSchema, bucketEventSchema, tableEventSchema]))
     .optional()
     .describe("What triggers the function."),
   async: asyncSchema.optional(),
@@ -112,6 +113,12 @@ export const functionSchema = z.strictObject({
     .optional()
     .describe(
       "true: the function is a durable workflow (its export is `workflow(...)` from nimbus/sdk); it is started with `nimbus workflows start` or POST /_nimbus/apps/<app>/workflows/<name>, not called directly.",
+    ),
+  entity: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: the function is a durable entity (its export is `entity(<function name>, { state, handlers })` from nimbus/sdk); its operations are called with `nimbus entities call` or POST /_nimbus/apps/<app>/entities/<name>/<key>/call/<operation>, not directly.",
     ),
   permissions: manifestPermissionsSchema
     .optional()
@@ -163,7 +170,17 @@ export const manifestSchema = z
     }
     for (const problem of userPoolProblems(doc.userPool)) ctx.addIssue({ code: "custom", ...problem });
     for (const problem of tableProblems(doc.tables)) ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of tableTriggerProblems(doc.functions, doc.tables))
+      ctx.addIssue({ code: "custom", ...problem });
     for (const problem of routeAuthProblems(doc)) ctx.addIssue({ code: "custom", ...problem });
+    for (const [name, fn] of Object.entries(doc.functions)) {
+      if (fn.entity === true && fn.workflow === true)
+        ctx.addIssue({
+          code: "custom",
+          path: ["functions", name, "entity"],
+          message: "a function is an entity or a workflow, not both",
+        });
+    }
   })
   .describe("A Nimbus app: nimbus.yaml");
 

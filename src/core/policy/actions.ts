@@ -84,6 +84,14 @@ export const ACTIONS = {
     GetObject: { resource: "bucket/<name>/<key>", description: "read an object" },
     PutObject: { resource: "bucket/<name>/<key>", description: "write an object" },
     DeleteObject: { resource: "bucket/<name>/<key>", description: "delete an object" },
+    AbortMultipartUpload: {
+      resource: "bucket/<name>/<key>",
+      description: "abort a multipart upload (S3 endpoint)",
+    },
+    ListMultipartUploadParts: {
+      resource: "bucket/<name>/<key>",
+      description: "list the parts of a multipart upload (S3 endpoint)",
+    },
   },
   tables: {
     ListTables: { resource: "table/*", description: "list tables" },
@@ -140,6 +148,18 @@ export const ACTIONS = {
       resource: "workflow/<name>",
       description: "resume a failed or parked instance (its last failed step gets fresh attempts)",
     },
+  },
+  entities: {
+    Call: {
+      resource: "entity/<name>/<key>",
+      description: "run an entity operation and wait for its result (reads included)",
+    },
+    Signal: { resource: "entity/<name>/<key>", description: "queue an entity operation (fire-and-forget)" },
+    Read: {
+      resource: "entity/<name>/<key>",
+      description: "read an entity key's state and history, and run its read operations",
+    },
+    ListEntities: { resource: "entity/<name>/* (entity/* for all)", description: "list entity keys" },
   },
   topics: {
     ListTopics: { resource: "topic/*", description: "list topics" },

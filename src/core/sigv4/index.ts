@@ -9,6 +9,7 @@ export {
   sha256Hex,
   uriEscape,
 } from "./canonical.ts";
+export { signableRequest } from "./signable-request.ts";
 export { ALGORITHM, type CredentialScope, computeSignature, scopeString, signingKey } from "./signature.ts";
 export {
   type ParsedSignature,

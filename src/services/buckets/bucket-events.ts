@@ -9,8 +9,9 @@ import type { BucketObjectRecord } from "../../store/bucket-object-ports.ts";
 
 export interface ObjectChange {
   readonly name: BucketEventName;
-  /** S3's finer name: ObjectCreated:Put, ObjectCreated:Copy, ObjectRemoved:Delete. */
-  readonly detail: "Put" | "Copy" | "Delete";
+  /** S3's finer name: ObjectCreated:Put, ObjectCreated:Copy, ObjectCreated:CompleteMultipartUpload,
+   * ObjectRemoved:Delete. */
+  readonly detail: "Put" | "Copy" | "CompleteMultipartUpload" | "Delete";
   readonly object: BucketObjectRecord;
   readonly atMs: number;
 }

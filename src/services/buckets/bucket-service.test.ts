@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { normalizeBuckets } from "../../core/manifest/buckets.ts";
+import { FileBlobStore } from "../../store/file-blob-store.ts";
 import type { Store } from "../../store/ports.ts";
 import { openSqliteStore } from "../../store/sqlite/index.ts";
-import { BlobFiles } from "./blob-files.ts";
 import { sweepExpiredObjects } from "./bucket-expiry.ts";
 import { BucketService } from "./bucket-service.ts";
 import { evaluateConditions, parseByteRange } from "./http-conditions.ts";
@@ -30,7 +30,7 @@ describe("BucketService", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "nimbus-buckets-"));
     store = openSqliteStore(dir);
-    const blobs = new BlobFiles(join(dir, "blobs"));
+    const blobs = new FileBlobStore({ root: join(dir, "blobs") });
     await blobs.start();
     service = new BucketService({
       store: store.bucketObjects,

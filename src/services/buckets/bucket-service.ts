@@ -1,12 +1,12 @@
 // The bucket service: objects in the buckets an app's deployed manifest declares. Bytes go
-// to BlobFiles, metadata rows to the BucketObjectStore port. A put writes the blob first and
+// the BlobStore port, metadata rows to the BucketObjectStore port. A put writes the blob first and
 // the row second, so a row never names a missing blob; the blob a row stops naming is removed
 // only after that change committed.
 import { NimbusError } from "../../core/errors.ts";
 import type { BucketConfig } from "../../core/manifest/buckets.ts";
+import type { BlobStore } from "../../store/blob-ports.ts";
 import type { BucketObjectRecord, BucketObjectStore } from "../../store/bucket-object-ports.ts";
 import { PREFIX_END } from "../../store/bucket-object-rows.ts";
-import type { BlobFiles } from "./blob-files.ts";
 import type { ObjectChange } from "./bucket-events.ts";
 import type { ByteRange } from "./http-conditions.ts";
 import { validateObjectKey } from "./object-key.ts";
@@ -18,6 +18,10 @@ export interface PutObjectOptions {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   /** When given, a body of another length is an aborted upload and nothing is stored. */
   readonly contentLengthBytes?: number | undefined;
+  /** The ETag to keep instead of the body's MD5 (a completed multipart upload's "<md5>-<parts>"). */
+  readonly etag?: string | undefined;
+  /** How the event names the write (S3: ObjectCreated:Put, ObjectCreated:CompleteMultipartUpload). */
+  readonly eventDetail?: "Put" | "CompleteMultipartUpload" | undefined;
 }
 
 export interface ListObjectsRequest {
@@ -38,7 +42,7 @@ export interface ObjectListing {
 
 export interface BucketServiceOptions {
   readonly store: BucketObjectStore;
-  readonly blobs: BlobFiles;
+  readonly blobs: BlobStore;
   /** The buckets the app's active deployment declares; undefined when the app is not deployed. */
   readonly bucketsOf: (app: string) => Readonly<Record<string, BucketConfig>> | undefined;
   readonly now?: () => number;
@@ -86,13 +90,13 @@ export class BucketService {
         `The upload ended after ${blob.sizeBytes} of its ${options.contentLengthBytes} bytes`,
       );
     }
-    return this.#commit("Put", {
+    return this.#commit(options.eventDetail ?? "Put", {
       app,
       bucket,
       key,
       blobId: blob.blobId,
       sizeBytes: blob.sizeBytes,
-      etag: `"${blob.md5Hex}"`,
+      etag: options.etag ?? `"${blob.md5Hex}"`,
       contentType: options.contentType ?? "application/octet-stream",
       metadata: options.metadata ?? {},
       lastModifiedMs: this.#now(),
@@ -230,7 +234,7 @@ export class BucketService {
     return deleted;
   }
 
-  async #commit(detail: "Put" | "Copy", record: BucketObjectRecord): Promise<BucketObjectRecord> {
+  async #commit(detail: ObjectChange["detail"], record: BucketObjectRecord): Promise<BucketObjectRecord> {
     let replaced: string | undefined;
     try {
       ({ replacedBlobId: replaced } = await this.#options.store.putObject(record));

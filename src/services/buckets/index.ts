@@ -1,6 +1,5 @@
 // Buckets: object storage declared in the manifest (see ARCHITECTURE.md).
 
-export { BlobFiles, type WrittenBlob } from "./blob-files.ts";
 export {
   deliveriesFor,
   type ObjectChange,

@@ -3,5 +3,4 @@ export type { CacheBackend } from "./cache-backend.ts";
 export { registerCacheRoutes } from "./cache-routes.ts";
 export { CACHE_LIMITS, CacheService, type CacheValue } from "./cache-service.ts";
 export { createMemoryCache } from "./memory-cache.ts";
-export { openCache } from "./open-cache.ts";
-export { createRedisCache } from "./redis-cache.ts";
+export { createRedisCache, openCache } from "./open-cache.ts";

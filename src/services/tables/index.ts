@@ -9,3 +9,11 @@ export {
   TableService,
   type TransactionEntry,
 } from "./table-service.ts";
+export { sendStreamFailure } from "./table-stream-failures.ts";
+export {
+  TABLE_CHANGES_CHANNEL,
+  TABLE_STREAMS_LEASE,
+  TableStreams,
+  type TableStreamsHost,
+  tableHasTriggers,
+} from "./table-streams.ts";

@@ -15,7 +15,7 @@ import {
   type SortKeyCondition,
   type TableItem,
 } from "../../core/tables/index.ts";
-import type { StoredRow, StoredSortCondition, TableStore } from "../../store/table-ports.ts";
+import type { ItemMutation, StoredRow, StoredSortCondition, TableStore } from "../../store/table-ports.ts";
 import { decodeQueryCursor, decodeScanCursor, encodeCursor } from "./table-cursor.ts";
 import { encodeKeyValue, storedKeyOf } from "./table-keys.ts";
 import { TABLE_LIMITS } from "./table-limits.ts";
@@ -26,6 +26,10 @@ export interface TableServiceOptions {
   /** The tables of the app's live deployment, or undefined when the app is not deployed. */
   readonly tablesOf: (app: string) => Readonly<Record<string, TableConfig>> | undefined;
   readonly nowMs?: () => number;
+  /** Whether writes to the table record change events (some function is triggered by it). */
+  readonly recordsChanges?: (app: string, table: string) => boolean;
+  /** Called after a write that recorded changes committed (wakes the stream dispatcher). */
+  readonly onChanges?: (app: string, tables: readonly string[]) => void;
 }
 
 export interface ReadOptions extends ExpressionInputs {
@@ -157,7 +161,9 @@ export class TableService {
     request: WriteRequest,
   ): Promise<{ oldItem: TableItem | undefined; newItem: TableItem | undefined }> {
     const config = this.config(app, table);
-    const [result] = await this.#options.store.mutate(app, [planWrite(config, request, this.#nowSeconds)]);
+    const [result] = await this.#mutate(app, [
+      this.#streamed(app, request.write, planWrite(config, request, this.#nowSeconds)),
+    ]);
     return result ?? { oldItem: undefined, newItem: undefined };
   }
 
@@ -169,14 +175,16 @@ export class TableService {
         "BAD_REQUEST",
         `A batch write has at most ${TABLE_LIMITS.maxBatchWriteEntries} entries`,
       );
-    const mutations = writes.map((write) => planWrite(config, { write, inputs: {} }, this.#nowSeconds));
+    const mutations = writes.map((write) =>
+      this.#streamed(app, write, planWrite(config, { write, inputs: {} }, this.#nowSeconds)),
+    );
     assertDistinctKeys(
       mutations.map(
         (mutation) => `${mutation.table}\u0000${mutation.key.partition}\u0000${mutation.key.sort}`,
       ),
       "BAD_REQUEST",
     );
-    await this.#options.store.mutate(app, mutations);
+    await this.#mutate(app, mutations);
   }
 
   /** Several writes across items and tables: every condition holds and all are written, or none. */
@@ -187,7 +195,11 @@ export class TableService {
         `A transaction has 1 to ${TABLE_LIMITS.maxTransactionEntries} entries`,
       );
     const mutations = entries.map((entry, index) => {
-      const mutation = planWrite(this.config(app, entry.table), entry, this.#nowSeconds);
+      const mutation = this.#streamed(
+        app,
+        entry.write,
+        planWrite(this.config(app, entry.table), entry, this.#nowSeconds),
+      );
       return {
         ...mutation,
         decide: (current: TableItem | undefined) => {
@@ -212,7 +224,20 @@ export class TableService {
       ),
       "TABLE_TRANSACTION_CANCELED",
     );
-    await this.#options.store.mutate(app, mutations);
+    await this.#mutate(app, mutations);
+  }
+
+  /** Marks a mutation to record its change when the table has triggers (a check changes nothing). */
+  #streamed(app: string, write: TableWrite, mutation: ItemMutation): ItemMutation {
+    const record = write.kind !== "check" && (this.#options.recordsChanges?.(app, mutation.table) ?? false);
+    return record ? { ...mutation, recordChange: true } : mutation;
+  }
+
+  async #mutate(app: string, mutations: readonly ItemMutation[]) {
+    const results = await this.#options.store.mutate(app, mutations);
+    const streamed = mutations.filter((mutation) => mutation.recordChange).map((mutation) => mutation.table);
+    if (streamed.length > 0) this.#options.onChanges?.(app, streamed);
+    return results;
   }
 
   async query(app: string, table: string, options: QueryOptions): Promise<Page> {
@@ -275,12 +300,15 @@ export class TableService {
 
   /** Deletes the items of a table whose TTL passed (one batch); returns how many. */
   async expire(app: string, table: string): Promise<number> {
+    const recordChanges = this.#options.recordsChanges?.(app, table) ?? false;
     const expired = await this.#options.store.deleteExpired(
       app,
       table,
       this.#nowSeconds(),
       TABLE_LIMITS.expiryBatchItems,
+      recordChanges,
     );
+    if (recordChanges && expired.length > 0) this.#options.onChanges?.(app, [table]);
     return expired.length;
   }
 }

@@ -33,21 +33,25 @@ export function isExpired(config: TableConfig, item: TableItem | undefined, nowS
   return typeof ttl === "number" && ttl <= nowSeconds;
 }
 
-export function checkItemSize(config: TableConfig, item: TableItem): void {
-  const bytes = Buffer.byteLength(JSON.stringify(item));
+/** Returns the item as JSON (what the store writes), after checking its size. */
+export function checkItemSize(config: TableConfig, item: TableItem): string {
+  const json = JSON.stringify(item);
+  const bytes = Buffer.byteLength(json);
   if (bytes > TABLE_LIMITS.maxItemBytes)
     throw new NimbusError(
       "TABLE_ITEM_TOO_LARGE",
       `Table "${config.name}": the item is ${bytes} bytes as JSON; the limit is ${TABLE_LIMITS.maxItemBytes}`,
       { details: { bytes, limitBytes: TABLE_LIMITS.maxItemBytes } },
     );
+  return json;
 }
 
-export function storedWrite(config: TableConfig, item: TableItem): StoredItemWrite {
-  checkItemSize(config, item);
+export function storedWrite(config: TableConfig, item: TableItem, json?: string): StoredItemWrite {
+  const itemJson = json ?? checkItemSize(config, item);
   const ttl = config.ttlAttribute ? item[config.ttlAttribute] : undefined;
   return {
     item,
+    json: itemJson,
     sortNumber: sortNumberOf(config.sortKey, item),
     indexKeys: indexKeysOf(config, item),
     expiresAtSeconds: typeof ttl === "number" && Number.isFinite(ttl) ? Math.floor(ttl) : null,
@@ -67,7 +71,8 @@ export function planWrite(
   const { write } = request;
   const key =
     write.kind === "put" ? storedKeyOf(config, write.item, false) : storedKeyOf(config, write.key, true);
-  if (write.kind === "put") checkItemSize(config, write.item);
+  // A put's size is checked (and its JSON made) once, before the store is touched.
+  const putJson = write.kind === "put" ? checkItemSize(config, write.item) : undefined;
   const condition: Condition | undefined =
     request.condition === undefined ? undefined : parseCondition(request.condition, request.inputs);
   const actions: UpdateAction[] | undefined =
@@ -84,7 +89,7 @@ export function planWrite(
         );
       switch (write.kind) {
         case "put":
-          return storedWrite(config, write.item);
+          return storedWrite(config, write.item, putJson);
         case "delete":
           return null;
         case "check":

@@ -5,7 +5,7 @@ import { z } from "zod";
 const journalEntry = z.strictObject({
   seq: z.int().min(0),
   key: z.string().min(1).max(600),
-  kind: z.enum(["step", "sleep", "event", "value"]),
+  kind: z.enum(["step", "sleep", "event", "value", "child", "patch"]),
   name: z.string().max(512),
   state: z.enum(["pending", "done"]),
   output: z.string().optional(),
@@ -26,6 +26,17 @@ export const workflowAnswerSchema = z.strictObject({
     z.strictObject({ type: z.literal("park"), error: z.string() }),
     z.strictObject({ type: z.literal("continue"), input: z.string() }),
   ]),
+  children: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1).max(600),
+        workflow: z.string().min(1).max(256),
+        input: z.string(),
+      }),
+    )
+    .optional(),
+  customStatus: z.string().optional(),
+  cancelSeen: z.boolean().optional(),
 });
 
 export type WorkflowAnswer = z.infer<typeof workflowAnswerSchema>;

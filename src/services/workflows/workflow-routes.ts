@@ -18,6 +18,14 @@ const startBody = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,200}$/, "1–200 letters, digits, '.', '_', ':' or '-'")
     .optional(),
+  correlationKey: z.string().min(1).max(256).optional(),
+});
+const keyedEventBody = z.strictObject({
+  name: NAME,
+  correlationKey: z.string().min(1).max(256),
+  workflow: NAME.optional(),
+  payload: z.unknown().optional(),
+  eventId: z.string().min(1).max(256).optional(),
 });
 const eventBody = z.strictObject({
   name: NAME,
@@ -55,6 +63,7 @@ export function registerWorkflowRoutes(
         workflow,
         input: JSON.stringify(body.input ?? null),
         instanceId: body.instanceId,
+        correlationKey: body.correlationKey,
       });
       return reply
         .code(duplicate ? 200 : 201)
@@ -87,9 +96,13 @@ export function registerWorkflowRoutes(
     { config: operation("workflows:DescribeWorkflow", resourceOf) },
     async (request) => {
       const { id } = parseBody(idParams, request.params, "path");
-      const instance = await workflows.get(id);
+      const instance = await workflows.getLoaded(id);
       const { journal, events } = await workflows.history(id);
-      return { ...instanceView(instance), history: journal.map(journalView), events: events.map(eventView) };
+      return {
+        ...instanceView(instance),
+        history: journal.map((entry) => journalView(entry, id)),
+        events: events.map(eventView),
+      };
     },
   );
 
@@ -99,7 +112,7 @@ export function registerWorkflowRoutes(
     async (request) => {
       const { id } = parseBody(idParams, request.params, "path");
       const { journal, events } = await workflows.history(id);
-      return { history: journal.map(journalView), events: events.map(eventView) };
+      return { history: journal.map((entry) => journalView(entry, id)), events: events.map(eventView) };
     },
   );
 
@@ -111,6 +124,29 @@ export function registerWorkflowRoutes(
       const body = parseBody(eventBody, request.body ?? {}, "body");
       const sent = await workflows.sendEvent({
         instanceId: id,
+        name: body.name,
+        payload: JSON.stringify(body.payload ?? null),
+        eventId: body.eventId,
+      });
+      return reply.code(202).send(sent);
+    },
+  );
+
+  // Events by correlation key: to every running instance of the app started with that key.
+  app.post(
+    `${prefix}/apps/:app/workflows/events`,
+    {
+      config: operation("workflows:SendEvent", (r) =>
+        appResource(param(r, "app"), `workflow/${workflowOfBody(r.body)}`),
+      ),
+    },
+    async (request, reply) => {
+      const { app: appName } = parseBody(appParams, request.params, "path");
+      const body = parseBody(keyedEventBody, request.body ?? {}, "body");
+      const sent = await workflows.sendEventByKey({
+        app: appName,
+        correlationKey: body.correlationKey,
+        workflow: body.workflow,
         name: body.name,
         payload: JSON.stringify(body.payload ?? null),
         eventId: body.eventId,
@@ -137,4 +173,10 @@ export function registerWorkflowRoutes(
       return instanceView(await workflows.cancel(id, body.reason ?? "cancelled"));
     },
   );
+}
+
+/** The workflow a keyed event names, for authorization ("*": every workflow of the app). */
+function workflowOfBody(body: unknown): string {
+  const workflow = (body as { workflow?: unknown } | undefined)?.workflow;
+  return typeof workflow === "string" ? workflow : "*";
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { NimbusError } from "../../core/errors.ts";
 import { newRequestId } from "../../core/ids.ts";
+import type { InvocationOutcome, InvocationRequest } from "../../runtime/index.ts";
 import type {
   ClaimedWorkflow,
   JournalEntry,
@@ -16,6 +17,7 @@ import type {
 } from "../../store/workflow-ports.ts";
 import type { AsyncInvocationHost } from "../async/index.ts";
 import { type WorkflowAnswer, workflowAnswerSchema } from "./workflow-answer.ts";
+import { MAX_INLINE_WORKFLOW_BYTES, type WorkflowBlobs } from "./workflow-blobs.ts";
 
 /** Replays run at once by one node. */
 const MAX_IN_FLIGHT = 16;
@@ -24,6 +26,8 @@ const RECHECK_MS = 200;
 /** A replay that could not run (crash, timeout, bad answer) is retried after this, doubling. */
 const INFRA_RETRY_BASE_MS = 500;
 const INFRA_RETRY_MAX_MS = 60_000;
+/** A replay that failed to answer this many times in a row parks the instance (default). */
+const DEFAULT_MAX_REPLAY_FAILURES = 10;
 /** The instance's status after each kind of replay outcome. */
 const STATUS_OF = {
   suspend: "running",
@@ -32,12 +36,19 @@ const STATUS_OF = {
   fail: "failed",
   park: "parked",
 } as const;
-/** Start inputs and event payloads, JSON text; larger ones are refused (blobs are not built yet). */
-export const MAX_WORKFLOW_PAYLOAD_BYTES = 256 * 1024;
+/**
+ * Start inputs, event payloads and every journaled value larger than this (JSON text) are kept
+ * as blobs behind a reference (workflow-blobs.ts); they are only bounded by the request limits.
+ */
+export const MAX_WORKFLOW_PAYLOAD_BYTES = MAX_INLINE_WORKFLOW_BYTES;
 
 export interface WorkflowServiceOptions {
   readonly store: WorkflowStore;
-  readonly host: Pick<AsyncInvocationHost, "live">;
+  readonly host: WorkflowHost;
+  /** Where payloads over MAX_WORKFLOW_PAYLOAD_BYTES go. */
+  readonly blobs: WorkflowBlobs;
+  /** Replays that failed to answer in a row before the instance is parked (default 10). */
+  readonly maxReplayFailures?: number | undefined;
   /**
    * How long a claim lasts without renewal (the cluster's lease ttl): the owner renews it every
    * third of that while the replay runs, so after a kill -9 another node (or this one,
@@ -49,22 +60,35 @@ export interface WorkflowServiceOptions {
   readonly nowMs?: () => number;
 }
 
+/** What the service needs of the deployed apps: their config, and calls of a function version. */
+export interface WorkflowHost extends Pick<AsyncInvocationHost, "live"> {
+  /** The version of the function served as latest (what a new instance starts on). */
+  latestVersion(app: string, functionName: string): number | undefined;
+  /** Calls that version of the function (loaded first when this node does not serve it). */
+  invokeVersion(
+    app: string,
+    functionName: string,
+    version: number,
+    request: InvocationRequest,
+    requestId: string,
+  ): Promise<InvocationOutcome>;
+}
+
 export interface StartWorkflow {
   readonly app: string;
   readonly workflow: string;
   /** JSON text. */
   readonly input: string;
   readonly instanceId?: string | undefined;
+  /** Events sent to this key reach the instance (sendEventByKey). */
+  readonly correlationKey?: string | undefined;
+  readonly parentId?: string | undefined;
+  readonly parentKey?: string | undefined;
 }
 
-function checkSize(what: string, json: string): void {
-  const bytes = Buffer.byteLength(json);
-  if (bytes > MAX_WORKFLOW_PAYLOAD_BYTES) {
-    throw new NimbusError(
-      "PAYLOAD_TOO_LARGE",
-      `A workflow ${what} may be at most ${MAX_WORKFLOW_PAYLOAD_BYTES} bytes, not ${bytes}`,
-    );
-  }
+/** The message of a failure, for the instance's error while replays are retried. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export class WorkflowService {
@@ -84,15 +108,22 @@ export class WorkflowService {
   /** Resolves once the instance is stored; a repeated instance id returns the existing one. */
   async startWorkflow(input: StartWorkflow): Promise<{ instance: WorkflowInstance; duplicate: boolean }> {
     this.#requireWorkflow(input.app, input.workflow);
-    checkSize("input", input.input);
     const id = input.instanceId ?? randomUUID();
-    const { instance, created } = await this.#options.store.start({
-      id,
-      app: input.app,
-      workflow: input.workflow,
-      input: input.input,
-      nowMs: this.#now(),
-    });
+    const existing = input.instanceId === undefined ? undefined : await this.#options.store.get(id);
+    const { instance, created } = existing
+      ? { instance: existing, created: false }
+      : await this.#options.store.start({
+          id,
+          app: input.app,
+          workflow: input.workflow,
+          input: await this.#options.blobs.store(input.input),
+          nowMs: this.#now(),
+          // The instance stays on the version it started on (retry moves it to the latest).
+          version: this.#options.host.latestVersion(input.app, input.workflow),
+          correlationKey: input.correlationKey,
+          parentId: input.parentId,
+          parentKey: input.parentKey,
+        });
     if (instance.app !== input.app || instance.workflow !== input.workflow) {
       throw new NimbusError(
         "WORKFLOW_ID_CONFLICT",
@@ -107,6 +138,18 @@ export class WorkflowService {
     const instance = await this.#options.store.get(id);
     if (!instance) throw new NimbusError("WORKFLOW_INSTANCE_NOT_FOUND", `No workflow instance "${id}"`);
     return instance;
+  }
+
+  /** The instance with its large values read back from their blobs (describe). */
+  async getLoaded(id: string): Promise<WorkflowInstance> {
+    const instance = await this.get(id);
+    const { blobs } = this.#options;
+    return {
+      ...instance,
+      input: await blobs.load(instance.input),
+      output: await blobs.load(instance.output),
+      customStatus: await blobs.load(instance.customStatus),
+    };
   }
 
   /** The instance, or undefined (for authorization, which must not leak existence). */
@@ -124,7 +167,7 @@ export class WorkflowService {
       this.#options.store.journal(id),
       this.#options.store.events(id),
     ]);
-    return { journal, events };
+    return this.#loaded(journal, events);
   }
 
   async sendEvent(input: {
@@ -133,13 +176,12 @@ export class WorkflowService {
     payload: string;
     eventId?: string | undefined;
   }): Promise<{ eventId: string; duplicate: boolean }> {
-    checkSize("event payload", input.payload);
     const eventId = input.eventId ?? randomUUID();
     const result = await this.#options.store.sendEvent({
       instanceId: input.instanceId,
       eventId,
       name: input.name,
-      payload: input.payload,
+      payload: await this.#options.blobs.store(input.payload),
       nowMs: this.#now(),
     });
     if (!result.instance)
@@ -156,18 +198,55 @@ export class WorkflowService {
     return { eventId, duplicate: result.duplicate };
   }
 
+  /**
+   * Sends an event to every running instance of the app with this correlation key (of one
+   * workflow, if given), once per instance and event id.
+   */
+  async sendEventByKey(input: {
+    app: string;
+    correlationKey: string;
+    workflow?: string | undefined;
+    name: string;
+    payload: string;
+    eventId?: string | undefined;
+  }): Promise<{ eventId: string; instances: { instanceId: string; duplicate: boolean }[] }> {
+    const eventId = input.eventId ?? randomUUID();
+    const ids = await this.#options.store.findByCorrelationKey(
+      input.app,
+      input.correlationKey,
+      input.workflow,
+    );
+    const instances: { instanceId: string; duplicate: boolean }[] = [];
+    for (const instanceId of ids) {
+      try {
+        const sent = await this.sendEvent({ instanceId, name: input.name, payload: input.payload, eventId });
+        instances.push({ instanceId, duplicate: sent.duplicate });
+      } catch (error) {
+        // It ended since it was found: it is no longer a receiver.
+        if (!(error instanceof NimbusError && error.code === "WORKFLOW_NOT_RUNNING")) throw error;
+      }
+    }
+    return { eventId, instances };
+  }
+
+  /**
+   * Cancels a running instance: its next replay (at once) cancels what it waits for, runs its
+   * compensations (ctx.onFailure), and it ends cancelled.
+   */
   async cancel(id: string, reason: string): Promise<WorkflowInstance> {
     const instance = await this.get(id);
-    if (!(await this.#options.store.cancel(id, reason, this.#now()))) {
+    if (!(await this.#options.store.requestCancel(id, reason, this.#now()))) {
       throw new NimbusError("WORKFLOW_NOT_RUNNING", `Instance "${id}" is ${instance.status}`);
     }
+    this.#wake?.();
     return this.get(id);
   }
 
   /** Resumes a failed or parked instance (after a fix was deployed). */
   async retry(id: string): Promise<WorkflowInstance> {
     const instance = await this.get(id);
-    if (!(await this.#options.store.retry(id, this.#now()))) {
+    const version = this.#options.host.latestVersion(instance.app, instance.workflow);
+    if (!(await this.#options.store.retry(id, this.#now(), version))) {
       throw new NimbusError(
         "WORKFLOW_NOT_RUNNING",
         `Instance "${id}" is ${instance.status}; only failed or parked instances can be retried`,
@@ -251,68 +330,133 @@ export class WorkflowService {
     );
     try {
       answer = await this.#invoke(claim, nowMs);
+      // Children start before the commit that journals them: a crash in between starts none
+      // twice (their ids are fixed), and a child never exists without its parent knowing.
+      for (const child of answer.children ?? []) {
+        await this.startWorkflow({
+          app: instance.app,
+          workflow: child.workflow,
+          input: child.input,
+          instanceId: `${instance.id}:${child.key}`,
+          parentId: instance.id,
+          parentKey: child.key,
+        });
+      }
     } catch (error) {
-      // The replay did not run to an answer: nothing it did is journaled; run it again later.
-      const failures = (this.#infraFailures.get(instance.id) ?? 0) + 1;
-      this.#infraFailures.set(instance.id, failures);
-      this.#options.onError(error);
-      await this.#options.store.commit({
-        instanceId: instance.id,
-        claimToken: claim.claimToken,
-        entries: [],
-        consumedEventIds: [],
-        eventsSeenSeq: 0,
-        status: "running",
-        dueAt: this.#now() + Math.min(INFRA_RETRY_MAX_MS, INFRA_RETRY_BASE_MS * 2 ** (failures - 1)),
-        nowMs: this.#now(),
-      });
+      await this.#replayFailed(claim, error);
       return;
     } finally {
       clearInterval(renew);
     }
     this.#infraFailures.delete(instance.id);
     const { outcome } = answer;
-    const status = STATUS_OF[outcome.type];
-    await this.#options.store.commit({
-      instanceId: instance.id,
-      claimToken: claim.claimToken,
-      entries: answer.entries.map((entry) => ({
+    // A cancel asked for ends the instance cancelled once its compensations have run.
+    const cancelled =
+      instance.cancelReason !== undefined && (outcome.type === "complete" || outcome.type === "fail");
+    const status = cancelled ? "cancelled" : STATUS_OF[outcome.type];
+    const { blobs } = this.#options;
+    const entries = [];
+    for (const entry of answer.entries) {
+      entries.push({
         ...entry,
-        output: entry.output,
+        output: await blobs.store(entry.output),
         error: entry.error,
         wakeAt: entry.wakeAt,
         finishedAt: entry.finishedAt,
-      })),
+      });
+    }
+    await this.#options.store.commit({
+      instanceId: instance.id,
+      claimToken: claim.claimToken,
+      entries,
       consumedEventIds: answer.consumedEventIds,
       eventsSeenSeq,
       status,
-      output: outcome.type === "complete" ? outcome.output : undefined,
-      error: outcome.type === "fail" || outcome.type === "park" ? outcome.error : undefined,
+      output: outcome.type === "complete" && !cancelled ? await blobs.store(outcome.output) : undefined,
+      error: cancelled
+        ? instance.cancelReason
+        : outcome.type === "fail" || outcome.type === "park"
+          ? outcome.error
+          : undefined,
       dueAt: outcome.type === "suspend" ? outcome.dueAt : undefined,
-      continueAsNewInput: outcome.type === "continue" ? outcome.input : undefined,
+      continueAsNewInput: outcome.type === "continue" ? await blobs.store(outcome.input) : undefined,
+      customStatus: await blobs.store(answer.customStatus),
+      cancelSeen: answer.cancelSeen,
       nowMs: this.#now(),
     });
     this.#wake?.();
+  }
+
+  /**
+   * The replay did not run to an answer: nothing it did is journaled. It runs again after a
+   * backoff, with the reason as the instance's error meanwhile; after maxReplayFailures in a
+   * row the instance is parked (a cancel asked for ends it cancelled instead).
+   */
+  async #replayFailed(claim: ClaimedWorkflow, error: unknown): Promise<void> {
+    const { instance } = claim;
+    const failures = (this.#infraFailures.get(instance.id) ?? 0) + 1;
+    this.#infraFailures.set(instance.id, failures);
+    this.#options.onError(error);
+    const limit = this.#options.maxReplayFailures ?? DEFAULT_MAX_REPLAY_FAILURES;
+    const reason = `WORKFLOW_REPLAY_FAILED: the replay could not run (${failures} of ${limit} attempts): ${messageOf(error)}`;
+    if (failures >= limit) {
+      this.#infraFailures.delete(instance.id);
+      if (instance.cancelReason !== undefined) {
+        await this.#options.store.cancel(
+          instance.id,
+          `${instance.cancelReason}; the compensations could not run: ${messageOf(error)}`,
+          this.#now(),
+        );
+        return;
+      }
+    }
+    await this.#options.store.commit({
+      instanceId: instance.id,
+      claimToken: claim.claimToken,
+      entries: [],
+      consumedEventIds: [],
+      eventsSeenSeq: 0,
+      status: failures >= limit ? "parked" : "running",
+      error: failures >= limit ? `${reason}; parked: fix it, then 'nimbus workflows retry'` : reason,
+      dueAt: this.#now() + Math.min(INFRA_RETRY_MAX_MS, INFRA_RETRY_BASE_MS * 2 ** (failures - 1)),
+      cancelSeen: true,
+      nowMs: this.#now(),
+    });
   }
 
   async #invoke(claim: ClaimedWorkflow, nowMs: number): Promise<WorkflowAnswer> {
     const { instance } = claim;
     const live = this.#options.host.live(instance.app);
     if (!live) throw new NimbusError("APP_NOT_FOUND", `App "${instance.app}" is not deployed`);
+    const { blobs } = this.#options;
+    const journal = [];
+    for (const entry of claim.journal) journal.push({ ...entry, output: await blobs.load(entry.output) });
+    const events = [];
+    for (const { seq, eventId, name, payload } of claim.events) {
+      events.push({ seq, eventId, name, payload: await blobs.load(payload) });
+    }
     const payload = {
       nimbusWorkflow: 1,
       instanceId: instance.id,
       workflow: instance.workflow,
-      input: instance.input,
+      input: await blobs.load(instance.input),
       nowMs,
-      journal: claim.journal,
-      events: claim.events.map(({ seq, eventId, name, payload }) => ({ seq, eventId, name, payload })),
+      journal,
+      events,
+      ...(instance.cancelReason === undefined ? {} : { cancelRequested: instance.cancelReason }),
     };
-    const outcome = await live.invoke(
-      instance.workflow,
-      { kind: "direct", payload: Buffer.from(JSON.stringify(payload)) },
-      newRequestId(),
-    );
+    const request = { kind: "direct", payload: Buffer.from(JSON.stringify(payload)) } as const;
+    // Every replay runs the version the instance started on, whatever was deployed since.
+    const outcome =
+      instance.version === undefined
+        ? await live.invoke(instance.workflow, request, newRequestId())
+        : await this.#options.host.invokeVersion(
+            instance.app,
+            instance.workflow,
+            instance.version,
+            request,
+            newRequestId(),
+          );
     if (outcome.status !== "success" || !outcome.response || outcome.response.status !== 200) {
       const detail = outcome.errorMessage ?? `status ${outcome.response?.status ?? "none"}`;
       throw new NimbusError(
@@ -320,9 +464,13 @@ export class WorkflowService {
         `Workflow ${instance.app}/${instance.workflow} instance ${instance.id}: the replay failed (${detail})`,
       );
     }
-    const parsed = workflowAnswerSchema.safeParse(
-      JSON.parse(Buffer.from(outcome.response.body).toString("utf8")),
-    );
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(outcome.response.body).toString("utf8"));
+    } catch {
+      body = undefined;
+    }
+    const parsed = workflowAnswerSchema.safeParse(body);
     if (!parsed.success) {
       throw new NimbusError(
         "FUNCTION_ERROR",
@@ -330,5 +478,17 @@ export class WorkflowService {
       );
     }
     return parsed.data;
+  }
+
+  async #loaded(
+    journal: JournalEntry[],
+    events: WorkflowEvent[],
+  ): Promise<{ journal: JournalEntry[]; events: WorkflowEvent[] }> {
+    const { blobs } = this.#options;
+    const loadedJournal: JournalEntry[] = [];
+    for (const entry of journal) loadedJournal.push({ ...entry, output: await blobs.load(entry.output) });
+    const loadedEvents: WorkflowEvent[] = [];
+    for (const event of events) loadedEvents.push({ ...event, payload: await blobs.load(event.payload) });
+    return { journal: loadedJournal, events: loadedEvents };
   }
 }

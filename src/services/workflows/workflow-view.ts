@@ -24,11 +24,18 @@ export function instanceView(instance: WorkflowInstance) {
     invocations: instance.invocations,
     createdAt: instance.createdAt,
     updatedAt: instance.updatedAt,
+    version: instance.version,
+    customStatus: parsed(instance.customStatus),
+    correlationKey: instance.correlationKey,
+    parentId: instance.parentId,
+    cancelRequested: instance.cancelReason,
   };
 }
 
-export function journalView(entry: JournalEntry) {
+/** A journal entry; a child's shows the child instance's id (`<parent id>:<key>`). */
+export function journalView(entry: JournalEntry, instanceId?: string) {
   return {
+    ...(entry.kind === "child" && instanceId !== undefined ? { childId: `${instanceId}:${entry.key}` } : {}),
     seq: entry.seq,
     key: entry.key,
     kind: entry.kind,

@@ -7,6 +7,7 @@ import type { InvocationRecord, Store } from "../ports.ts";
 import { describeAsyncInvocationConformance } from "./async-invocation-conformance.ts";
 import { describeBucketObjectConformance } from "./bucket-object-conformance.ts";
 import { describeChangeFeedConformance } from "./change-feed-conformance.ts";
+import { describeEntityConformance } from "./entity-conformance.ts";
 import { describeFunctionVersionConformance } from "./function-version-conformance.ts";
 import { describeIdentityConformance } from "./identity-conformance.ts";
 import { describeLeaseConformance } from "./lease-conformance.ts";
@@ -187,6 +188,7 @@ export function runStoreConformance(adapter: string, openStore: () => Promise<St
     describeScheduleConformance(withStore);
     describeTopicArchiveConformance(withStore);
     describeWorkflowConformance(withStore);
+    describeEntityConformance(withStore);
     describeTableConformance(withStore);
     describeFunctionVersionConformance(withStore);
     describeBucketObjectConformance(withStore);

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import type { TableItem } from "../../core/tables/index.ts";
 import type { ItemMutation, StoredIndexKey, StoredKey, StoredQuery, TableStore } from "../table-ports.ts";
 import type { WithStore } from "./support.ts";
+import { describeTableChangeConformance } from "./table-change-conformance.ts";
 
 function put(
   table: string,
@@ -329,4 +330,5 @@ export function describeTableConformance(withStore: WithStore): void {
         assert.equal(results.filter((result) => result.status === "fulfilled").length, 1);
       }));
   });
+  describeTableChangeConformance(withStore);
 }

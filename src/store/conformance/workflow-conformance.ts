@@ -266,5 +266,87 @@ export function describeWorkflowConformance(withStore: WithStore): void {
           ["early"],
         );
       }));
+
+    it("keeps the start version, custom status and correlation key; retry moves the version", () =>
+      withStore(async ({ workflows }) => {
+        await workflows.start({ ...start, version: 3, correlationKey: "order-7" });
+        await workflows.start({ ...start, id: "wf-2", correlationKey: "order-7", workflow: "other" });
+        await workflows.start({ ...start, id: "wf-3", correlationKey: "order-8" });
+        assert.deepEqual(await workflows.findByCorrelationKey("shop", "order-7"), ["wf-1", "wf-2"]);
+        assert.deepEqual(await workflows.findByCorrelationKey("shop", "order-7", "order"), ["wf-1"]);
+        assert.deepEqual(await workflows.findByCorrelationKey("other-app", "order-7"), []);
+        const [claimed] = (await workflows.claimDue(1_000, 10, 60_000)).filter(
+          (claim) => claim.instance.id === "wf-1",
+        );
+        assert.ok(claimed);
+        assert.equal(claimed.instance.version, 3);
+        assert.equal(claimed.instance.correlationKey, "order-7");
+        await workflows.commit(
+          commitOf(claimed.claimToken, { customStatus: '{"stage":"paid"}', dueAt: 5_000 }),
+        );
+        assert.equal((await workflows.get("wf-1"))?.customStatus, '{"stage":"paid"}');
+        const [again] = await workflows.claimDue(10_000, 10, 60_000);
+        assert.equal(again?.instance.id, "wf-1");
+        await workflows.commit(commitOf(again.claimToken, { status: "failed", error: "x", nowMs: 10_000 }));
+        assert.deepEqual(
+          await workflows.findByCorrelationKey("shop", "order-7", "order"),
+          [],
+          "only running",
+        );
+        assert.equal(await workflows.retry("wf-1", 11_000, 5), true);
+        const retried = await workflows.get("wf-1");
+        assert.equal(retried?.version, 5);
+        assert.equal(retried?.customStatus, '{"stage":"paid"}', "kept until set again");
+      }));
+
+    it("a child's end sends its parent one result event, in the same transaction", () =>
+      withStore(async ({ workflows }) => {
+        await workflows.start(start);
+        const child = { ...start, id: "wf-1:child:ship#1", parentId: "wf-1", parentKey: "child:ship#1" };
+        await workflows.start(child);
+        await workflows.start({ ...child, id: "wf-1:child:ship#2", parentKey: "child:ship#2" });
+        const claims = await workflows.claimDue(1_000, 10, 60_000);
+        const parent = claims.find((claim) => claim.instance.id === "wf-1");
+        const first = claims.find((claim) => claim.instance.id === child.id);
+        assert.ok(parent && first);
+        assert.equal(first.instance.parentId, "wf-1");
+        await workflows.commit(commitOf(parent.claimToken, { dueAt: undefined }));
+        await workflows.commit({
+          ...commitOf(first.claimToken, { status: "completed", output: '{"n":2}', nowMs: 3_000 }),
+          instanceId: child.id,
+        });
+        assert.equal(await workflows.cancel("wf-1:child:ship#2", "stop", 3_500), true);
+        const events = await workflows.events("wf-1");
+        assert.deepEqual(
+          events.map((event) => [event.eventId, event.name, JSON.parse(event.payload)]),
+          [
+            [`child:${child.id}`, "nimbus:child:child:ship#1", { status: "completed", output: { n: 2 } }],
+            ["child:wf-1:child:ship#2", "nimbus:child:child:ship#2", { status: "cancelled", error: "stop" }],
+          ],
+        );
+        assert.equal((await workflows.get("wf-1"))?.dueAt, 3_000, "the parent is due again");
+      }));
+
+    it("a requested cancel makes the instance due, also after a replay that did not see it", () =>
+      withStore(async ({ workflows }) => {
+        await workflows.start(start);
+        const [claimed] = await workflows.claimDue(1_000, 10, 60_000);
+        assert.ok(claimed);
+        assert.equal(await workflows.requestCancel("wf-1", "by test", 1_500), true);
+        assert.equal(
+          await workflows.commit(commitOf(claimed.claimToken, { dueAt: 90_000 })),
+          true,
+          "not fenced: the replay's work is kept",
+        );
+        const instance = await workflows.get("wf-1");
+        assert.equal(instance?.cancelReason, "by test");
+        assert.equal(instance?.dueAt, 2_000, "due at once: that replay had not seen the cancel");
+        const [next] = await workflows.claimDue(2_000, 10, 60_000);
+        assert.ok(next);
+        await workflows.commit(commitOf(next.claimToken, { dueAt: 90_000, cancelSeen: true }));
+        assert.equal((await workflows.get("wf-1"))?.dueAt, 90_000);
+        await workflows.cancel("wf-1", "done", 3_000);
+        assert.equal(await workflows.requestCancel("wf-1", "late", 4_000), false);
+      }));
   });
 }

@@ -6,6 +6,7 @@ import { createPostgresBucketObjectStore } from "./bucket-object-store.ts";
 import { createPostgresChangeFeed } from "./change-feed.ts";
 import { openPool } from "./database.ts";
 import { createPostgresDeploymentStore } from "./deployment-store.ts";
+import { createPostgresEntityStore } from "./entity-store.ts";
 import { createPostgresFunctionVersionStore } from "./function-version-store.ts";
 import { createPostgresInvocationStore } from "./invocation-store.ts";
 import { createPostgresLeaseStore } from "./lease-store.ts";
@@ -50,6 +51,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     topicArchives: createPostgresTopicArchiveStore(pool),
     functionVersions: createPostgresFunctionVersionStore(pool),
     workflows: createPostgresWorkflowStore(pool),
+    entities: createPostgresEntityStore(pool),
     tables: createPostgresTableStore(pool),
     close() {
       // pool.end() may run only once; every caller waits for the same closing.

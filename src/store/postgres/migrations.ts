@@ -348,4 +348,75 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ON table_index_entries (app, table_name, index_name, partition_key, sort_number, item_partition, item_sort);
   CREATE INDEX table_index_entries_by_item ON table_index_entries (app, table_name, item_partition, item_sort);
   `,
+  // Entities (src/services/entities/): as in SQLite.
+  `
+  CREATE TABLE entity_states (
+    app TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    state TEXT,
+    version BIGINT NOT NULL DEFAULT 0,
+    due_at BIGINT,
+    claimed_until BIGINT NOT NULL DEFAULT 0,
+    claim_token BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (app, entity, key)
+  );
+  CREATE INDEX entity_states_due ON entity_states (due_at) WHERE due_at IS NOT NULL;
+  CREATE TABLE entity_operations (
+    seq BIGSERIAL PRIMARY KEY,
+    app TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    operation_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    input TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    enqueued_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    UNIQUE (app, entity, key, operation_id)
+  );
+  CREATE INDEX entity_operations_by_key ON entity_operations (app, entity, key, status, seq);
+  `,
+  // Workflows, continued: the function version an instance runs on, child workflows' parent
+  // link, correlation keys, custom status and a requested cancel (compensations run first).
+  `
+  ALTER TABLE workflow_instances ADD COLUMN version BIGINT;
+  ALTER TABLE workflow_instances ADD COLUMN parent_id TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN parent_key TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN correlation_key TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN custom_status TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN cancel_reason TEXT;
+  CREATE INDEX workflow_instances_by_correlation ON workflow_instances (app, correlation_key)
+    WHERE correlation_key IS NOT NULL;
+  `,
+  // Table change streams (src/services/tables/table-streams.ts): as in SQLite.
+  `
+  CREATE TABLE table_changes (
+    seq BIGSERIAL PRIMARY KEY,
+    app TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    partition_key TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    old_item TEXT,
+    new_item TEXT,
+    expired BOOLEAN NOT NULL,
+    at_ms BIGINT NOT NULL
+  );
+  CREATE INDEX table_changes_by_table ON table_changes (app, table_name, seq);
+  CREATE INDEX table_changes_by_time ON table_changes (at_ms);
+  CREATE TABLE table_change_checkpoints (
+    app TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    consumer TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (app, table_name, consumer)
+  );
+  `,
 ];

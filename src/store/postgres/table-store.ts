@@ -3,6 +3,7 @@ import type { TableItem } from "../../core/tables/index.ts";
 import type { MutationResult, StoredKey, TableStore } from "../table-ports.ts";
 import { type ItemRow, querySql, TABLE_SQL, toStoredRow } from "../table-rows.ts";
 import { transaction } from "./database.ts";
+import { createPostgresTableChanges } from "./table-change-store.ts";
 
 const GET_ONE = `SELECT ${TABLE_SQL.columns} FROM table_items
   WHERE app = $1 AND table_name = $2 AND partition_key = $3 AND sort_key = $4`;
@@ -29,6 +30,7 @@ function lockName(app: string, table: string, key: StoredKey): string {
  * deadlock.
  */
 export function createPostgresTableStore(pool: pg.Pool): TableStore {
+  const { lockStream, record, ...changeStore } = createPostgresTableChanges(pool);
   async function deleteItem(
     client: pg.PoolClient,
     app: string,
@@ -40,6 +42,7 @@ export function createPostgresTableStore(pool: pg.Pool): TableStore {
   }
 
   return {
+    ...changeStore,
     async getItems(app, table, keys) {
       if (keys.length === 0) return [];
       const { rows } = await pool.query<ItemRow>(
@@ -57,12 +60,19 @@ export function createPostgresTableStore(pool: pg.Pool): TableStore {
         ].sort();
         for (const name of names)
           await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
+        // Stream locks after every key lock, in one order: no deadlock with other writers.
+        const streams = [
+          ...new Set(mutations.filter((mutation) => mutation.recordChange).map((mutation) => mutation.table)),
+        ].sort();
+        for (const table of streams) await lockStream(client, app, table);
         const results: MutationResult[] = [];
         for (const mutation of mutations) {
           const { partition, sort } = mutation.key;
           const { rows } = await client.query<ItemRow>(GET_ONE, [app, mutation.table, partition, sort]);
           const oldItem = rows[0] ? (JSON.parse(rows[0].item) as TableItem) : undefined;
           const write = mutation.decide(oldItem);
+          if (mutation.recordChange)
+            await record(client, app, mutation.table, mutation.key, oldItem, write?.item);
           if (write === null) {
             if (oldItem) await deleteItem(client, app, mutation.table, mutation.key);
             results.push({ oldItem, newItem: undefined });
@@ -74,7 +84,7 @@ export function createPostgresTableStore(pool: pg.Pool): TableStore {
             partition,
             sort,
             write.sortNumber,
-            JSON.stringify(write.item),
+            write.json ?? JSON.stringify(write.item),
             write.expiresAtSeconds,
           ]);
           await client.query(DELETE_INDEX_ENTRIES, [app, mutation.table, partition, sort]);
@@ -115,8 +125,10 @@ export function createPostgresTableStore(pool: pg.Pool): TableStore {
       return rows.map(toStoredRow);
     },
 
-    async deleteExpired(app, table, nowSeconds, limit) {
+    async deleteExpired(app, table, nowSeconds, limit, recordChanges = false) {
       return transaction(pool, async (client) => {
+        // Before any row lock: a writer holding the stream lock may be waiting for one of them.
+        if (recordChanges) await lockStream(client, app, table);
         const { rows } = await client.query<ItemRow>(
           `SELECT ${TABLE_SQL.columns} FROM table_items
            WHERE app = $1 AND table_name = $2 AND expires_at IS NOT NULL AND expires_at <= $3
@@ -124,7 +136,10 @@ export function createPostgresTableStore(pool: pg.Pool): TableStore {
           [app, table, nowSeconds, limit],
         );
         const expired = rows.map(toStoredRow);
-        for (const row of expired) await deleteItem(client, app, table, row.key);
+        for (const row of expired) {
+          await deleteItem(client, app, table, row.key);
+          if (recordChanges) await record(client, app, table, row.key, row.item, undefined, true);
+        }
         return expired;
       });
     },

@@ -1,6 +1,8 @@
 import type pg from "pg";
 import type { ClaimedWorkflow, WorkflowInstance, WorkflowStore } from "../workflow-ports.ts";
 import {
+  childResultEvent,
+  childResultOf,
   isFailedStep,
   JOURNAL_COLUMNS,
   type JournalRow,
@@ -26,14 +28,52 @@ async function instanceOf(db: pg.Pool | pg.PoolClient, id: string): Promise<Work
   return rows[0] ? toWorkflowInstance(rows[0]) : undefined;
 }
 
+/** A child that ended tells its parent, in the transaction that ended it. */
+async function notifyParent(
+  client: pg.PoolClient,
+  row: WorkflowInstanceRow,
+  status: string,
+  nowMs: number,
+  output?: string,
+  error?: string,
+): Promise<void> {
+  const result = childResultOf(status, output, error);
+  const event = result && childResultEvent(row, result);
+  if (!event) return;
+  const stored = await client.query(
+    `INSERT INTO workflow_events (instance_id, event_id, name, payload, sent_at)
+     SELECT $1, $2, $3, $4, $5 WHERE EXISTS
+       (SELECT 1 FROM workflow_instances WHERE id = $1 AND status = 'running')
+     ON CONFLICT (instance_id, event_id) DO NOTHING`,
+    [event.instanceId, event.eventId, event.name, event.payload, nowMs],
+  );
+  if (stored.rowCount === 1) {
+    await client.query(
+      "UPDATE workflow_instances SET due_at = LEAST(COALESCE(due_at, $1), $1), updated_at = $1 WHERE id = $2",
+      [nowMs, event.instanceId],
+    );
+  }
+}
+
 /** Claims take rows with FOR UPDATE SKIP LOCKED, so nodes share due instances without waiting. */
 export function createPostgresWorkflowStore(pool: pg.Pool): WorkflowStore {
   return {
     async start(input) {
       const { rowCount } = await pool.query(
-        `INSERT INTO workflow_instances (id, app, workflow, status, input, due_at, created_at, updated_at)
-         VALUES ($1, $2, $3, 'running', $4, $5, $5, $5) ON CONFLICT (id) DO NOTHING`,
-        [input.id, input.app, input.workflow, input.input, input.nowMs],
+        `INSERT INTO workflow_instances (id, app, workflow, status, input, due_at, created_at, updated_at,
+           version, parent_id, parent_key, correlation_key)
+         VALUES ($1, $2, $3, 'running', $4, $5, $5, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+        [
+          input.id,
+          input.app,
+          input.workflow,
+          input.input,
+          input.nowMs,
+          input.version ?? null,
+          input.parentId ?? null,
+          input.parentKey ?? null,
+          input.correlationKey ?? null,
+        ],
       );
       return { instance: (await instanceOf(pool, input.id)) as WorkflowInstance, created: rowCount === 1 };
     },
@@ -123,8 +163,18 @@ export function createPostgresWorkflowStore(pool: pg.Pool): WorkflowStore {
             [commit.instanceId, commit.consumedEventIds],
           );
         }
-        // An event that arrived during the invocation was not seen by it: run again at once.
+        if (commit.customStatus !== undefined) {
+          await client.query("UPDATE workflow_instances SET custom_status = $1 WHERE id = $2", [
+            commit.customStatus,
+            commit.instanceId,
+          ]);
+        }
+        // An event that arrived during the invocation was not seen by it, nor a cancel asked
+        // for meanwhile: run again at once.
         let dueAt = commit.continueAsNewInput !== undefined ? commit.nowMs : commit.dueAt;
+        if (commit.status === "running" && row.cancel_reason !== null && commit.cancelSeen !== true) {
+          dueAt = commit.nowMs;
+        }
         if (commit.status === "running") {
           const newer = await client.query(
             "SELECT 1 FROM workflow_events WHERE instance_id = $1 AND NOT consumed AND seq > $2 LIMIT 1",
@@ -145,6 +195,7 @@ export function createPostgresWorkflowStore(pool: pg.Pool): WorkflowStore {
             commit.instanceId,
           ],
         );
+        await notifyParent(client, row, commit.status, commit.nowMs, commit.output, commit.error);
         return true;
       });
     },
@@ -179,14 +230,35 @@ export function createPostgresWorkflowStore(pool: pg.Pool): WorkflowStore {
       });
     },
     async cancel(id, reason, nowMs) {
+      return transaction(pool, async (client) => {
+        const { rows } = await client.query<WorkflowInstanceRow>(
+          `UPDATE workflow_instances SET status = 'cancelled', error = $1, due_at = NULL, claimed_until = 0,
+             claim_token = claim_token + 1, updated_at = $2 WHERE id = $3 AND status = 'running' RETURNING *`,
+          [reason, nowMs, id],
+        );
+        const row = rows[0];
+        if (!row) return false;
+        await notifyParent(client, row, "cancelled", nowMs, undefined, reason);
+        return true;
+      });
+    },
+    async requestCancel(id, reason, nowMs) {
       const { rowCount } = await pool.query(
-        `UPDATE workflow_instances SET status = 'cancelled', error = $1, due_at = NULL, claimed_until = 0,
-           claim_token = claim_token + 1, updated_at = $2 WHERE id = $3 AND status = 'running'`,
+        `UPDATE workflow_instances SET cancel_reason = $1, due_at = $2, updated_at = $2
+         WHERE id = $3 AND status = 'running'`,
         [reason, nowMs, id],
       );
       return rowCount === 1;
     },
-    async retry(id, nowMs) {
+    async findByCorrelationKey(app, correlationKey, workflow) {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM workflow_instances WHERE app = $1 AND correlation_key = $2 AND status = 'running'
+           AND ($3::text IS NULL OR workflow = $3) ORDER BY created_at, id`,
+        [app, correlationKey, workflow ?? null],
+      );
+      return rows.map((row) => row.id);
+    },
+    async retry(id, nowMs, version) {
       return transaction(pool, async (client) => {
         const { rows } = await client.query<WorkflowInstanceRow>(
           "SELECT * FROM workflow_instances WHERE id = $1 FOR UPDATE",
@@ -207,8 +279,8 @@ export function createPostgresWorkflowStore(pool: pg.Pool): WorkflowStore {
         }
         await client.query(
           `UPDATE workflow_instances SET status = 'running', error = NULL, due_at = $1, claimed_until = 0,
-             claim_token = claim_token + 1, updated_at = $1 WHERE id = $2`,
-          [nowMs, id],
+             claim_token = claim_token + 1, updated_at = $1, version = COALESCE($3, version) WHERE id = $2`,
+          [nowMs, id, version ?? null],
         );
         return true;
       });

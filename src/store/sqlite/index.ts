@@ -7,6 +7,7 @@ import { createSqliteBucketObjectStore } from "./bucket-object-store.ts";
 import { createSqliteChangeFeed } from "./change-feed.ts";
 import { openDatabase } from "./database.ts";
 import { createSqliteDeploymentStore } from "./deployment-store.ts";
+import { createSqliteEntityStore } from "./entity-store.ts";
 import { createSqliteFunctionVersionStore } from "./function-version-store.ts";
 import { createSqliteInvocationStore } from "./invocation-store.ts";
 import { createSqliteLeaseStore } from "./lease-store.ts";
@@ -44,6 +45,7 @@ export function openSqliteStore(dataDir: string): Store {
     topicArchives: createSqliteTopicArchiveStore(db),
     functionVersions: createSqliteFunctionVersionStore(db),
     workflows: createSqliteWorkflowStore(db),
+    entities: createSqliteEntityStore(db),
     tables: createSqliteTableStore(db),
     async close() {
       changes.close();

@@ -346,4 +346,77 @@ export const MIGRATIONS: readonly string[] = [
     ON table_index_entries (app, table_name, index_name, partition_key, sort_number, item_partition, item_sort);
   CREATE INDEX table_index_entries_by_item ON table_index_entries (app, table_name, item_partition, item_sort);
   `,
+  // Entities (src/services/entities/): one state row per (app, entity, key), claimed by one
+  // node at a time (claim_token fences a late one); the key's operations, queued then done.
+  `
+  CREATE TABLE entity_states (
+    app TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    claim_token INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (app, entity, key)
+  ) STRICT;
+  CREATE INDEX entity_states_due ON entity_states (due_at) WHERE due_at IS NOT NULL;
+  CREATE TABLE entity_operations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    key TEXT NOT NULL,
+    operation_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    input TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    enqueued_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    UNIQUE (app, entity, key, operation_id)
+  ) STRICT;
+  CREATE INDEX entity_operations_by_key ON entity_operations (app, entity, key, status, seq);
+  `,
+  // Workflows, continued: the function version an instance runs on, child workflows' parent
+  // link, correlation keys, custom status and a requested cancel (compensations run first).
+  `
+  ALTER TABLE workflow_instances ADD COLUMN version INTEGER;
+  ALTER TABLE workflow_instances ADD COLUMN parent_id TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN parent_key TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN correlation_key TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN custom_status TEXT;
+  ALTER TABLE workflow_instances ADD COLUMN cancel_reason TEXT;
+  CREATE INDEX workflow_instances_by_correlation ON workflow_instances (app, correlation_key)
+    WHERE correlation_key IS NOT NULL;
+  `,
+  // Table change streams (src/services/tables/table-streams.ts): the outbox written in the same
+  // transaction as the item, and each consumer's position. AUTOINCREMENT: a seq is never reused.
+  `
+  CREATE TABLE table_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    partition_key TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    event_name TEXT NOT NULL,
+    old_item TEXT,
+    new_item TEXT,
+    expired INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX table_changes_by_table ON table_changes (app, table_name, seq);
+  CREATE INDEX table_changes_by_time ON table_changes (at_ms);
+  CREATE TABLE table_change_checkpoints (
+    app TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    consumer TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (app, table_name, consumer)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

@@ -3,6 +3,7 @@ import type { TableItem } from "../../core/tables/index.ts";
 import type { MutationResult, StoredKey, TableStore } from "../table-ports.ts";
 import { type ItemRow, querySql, TABLE_SQL, toStoredRow } from "../table-rows.ts";
 import { transaction } from "./database.ts";
+import { createSqliteTableChanges } from "./table-change-store.ts";
 
 /** SQLite has one writer (BEGIN IMMEDIATE), so a mutation's read-decide-write cannot interleave. */
 export function createSqliteTableStore(db: DatabaseSync): TableStore {
@@ -37,6 +38,7 @@ export function createSqliteTableStore(db: DatabaseSync): TableStore {
   );
   const tables = db.prepare("SELECT DISTINCT table_name FROM table_items WHERE app = ? ORDER BY table_name");
   const queries = new Map<string, StatementSync>();
+  const changes = createSqliteTableChanges(db);
 
   const read = (app: string, table: string, key: StoredKey) =>
     getOne.get(app, table, key.partition, key.sort) as ItemRow | undefined;
@@ -45,7 +47,9 @@ export function createSqliteTableStore(db: DatabaseSync): TableStore {
     removeIndexEntries.run(app, table, key.partition, key.sort);
   };
 
+  const { record, ...changeStore } = changes;
   return {
+    ...changeStore,
     async getItems(app, table, keys) {
       return keys.flatMap((key) => {
         const row = read(app, table, key);
@@ -60,6 +64,7 @@ export function createSqliteTableStore(db: DatabaseSync): TableStore {
           const oldItem = row ? (JSON.parse(row.item) as TableItem) : undefined;
           const write = mutation.decide(oldItem);
           const { partition, sort } = mutation.key;
+          if (mutation.recordChange) record(app, mutation.table, mutation.key, oldItem, write?.item);
           if (write === null) {
             if (row) deleteItem(app, mutation.table, mutation.key);
             return { oldItem, newItem: undefined };
@@ -70,7 +75,7 @@ export function createSqliteTableStore(db: DatabaseSync): TableStore {
             partition,
             sort,
             write.sortNumber,
-            JSON.stringify(write.item),
+            write.json ?? JSON.stringify(write.item),
             write.expiresAtSeconds,
           );
           removeIndexEntries.run(app, mutation.table, partition, sort);
@@ -116,10 +121,13 @@ export function createSqliteTableStore(db: DatabaseSync): TableStore {
       return rows.map(toStoredRow);
     },
 
-    async deleteExpired(app, table, nowSeconds, limit) {
+    async deleteExpired(app, table, nowSeconds, limit, recordChanges = false) {
       return transaction(db, () => {
         const rows = (expired.all(app, table, nowSeconds, limit) as unknown as ItemRow[]).map(toStoredRow);
-        for (const row of rows) deleteItem(app, table, row.key);
+        for (const row of rows) {
+          deleteItem(app, table, row.key);
+          if (recordChanges) record(app, table, row.key, row.item, undefined, true);
+        }
         return rows;
       });
     },

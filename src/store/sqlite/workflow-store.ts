@@ -1,6 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { ClaimedWorkflow, WorkflowStore } from "../workflow-ports.ts";
 import {
+  childResultEvent,
+  childResultOf,
   isFailedStep,
   JOURNAL_COLUMNS,
   type JournalRow,
@@ -16,9 +18,20 @@ import { transaction } from "./database.ts";
 /** One writer (BEGIN IMMEDIATE): a claim's select-then-update cannot interleave with another. */
 export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
   const insert = db.prepare(
-    `INSERT INTO workflow_instances (id, app, workflow, status, input, due_at, created_at, updated_at)
-     VALUES (?, ?, ?, 'running', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO workflow_instances (id, app, workflow, status, input, due_at, created_at, updated_at,
+       version, parent_id, parent_key, correlation_key)
+     VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
   );
+  const byCorrelation = db.prepare(
+    `SELECT id FROM workflow_instances WHERE app = ? AND correlation_key = ? AND status = 'running'
+       AND (? IS NULL OR workflow = ?) ORDER BY created_at, id`,
+  );
+  const requestCancel = db.prepare(
+    `UPDATE workflow_instances SET cancel_reason = ?, due_at = ?, updated_at = ?
+     WHERE id = ? AND status = 'running'`,
+  );
+  const setCustomStatus = db.prepare("UPDATE workflow_instances SET custom_status = ? WHERE id = ?");
+  const setVersion = db.prepare("UPDATE workflow_instances SET version = ? WHERE id = ?");
   const select = db.prepare("SELECT * FROM workflow_instances WHERE id = ?");
   const listAll = db.prepare(
     "SELECT * FROM workflow_instances WHERE app = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -86,6 +99,22 @@ export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
   const nextDue = db.prepare(
     "SELECT MIN(due_at) AS due FROM workflow_instances WHERE status = 'running' AND due_at IS NOT NULL",
   );
+  // A child that ended tells its parent, in the transaction that ended it.
+  const notifyParent = (row: WorkflowInstanceRow, status: string, output?: string, error?: string) => {
+    const result = childResultOf(status, output, error);
+    const event = result && childResultEvent(row, result);
+    if (!event) return;
+    const parent = select.get(event.instanceId) as unknown as WorkflowInstanceRow | undefined;
+    if (parent?.status !== "running") return;
+    const stored = insertEvent.run(
+      event.instanceId,
+      event.eventId,
+      event.name,
+      event.payload,
+      row.updated_at,
+    );
+    if (stored.changes === 1) wake.run(row.updated_at, row.updated_at, row.updated_at, event.instanceId);
+  };
   const instanceOf = (id: string) => {
     const row = select.get(id) as unknown as WorkflowInstanceRow | undefined;
     return row ? toWorkflowInstance(row) : undefined;
@@ -101,6 +130,10 @@ export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
         input.nowMs,
         input.nowMs,
         input.nowMs,
+        input.version ?? null,
+        input.parentId ?? null,
+        input.parentKey ?? null,
+        input.correlationKey ?? null,
       ).changes;
       return {
         instance: instanceOf(input.id) as NonNullable<ReturnType<typeof instanceOf>>,
@@ -149,10 +182,13 @@ export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
           for (const entry of commit.entries) upsert.run(...journalValues(commit.instanceId, entry));
         }
         for (const eventId of commit.consumedEventIds) consume.run(commit.instanceId, eventId);
-        // An event that arrived during the invocation was not seen by it: run again at once.
+        if (commit.customStatus !== undefined) setCustomStatus.run(commit.customStatus, commit.instanceId);
+        // An event that arrived during the invocation was not seen by it, nor a cancel asked
+        // for meanwhile: run again at once.
         const missed =
           commit.status === "running" &&
-          newerEvent.get(commit.instanceId, commit.eventsSeenSeq) !== undefined;
+          (newerEvent.get(commit.instanceId, commit.eventsSeenSeq) !== undefined ||
+            (row.cancel_reason !== null && commit.cancelSeen !== true));
         const dueAt = missed || commit.continueAsNewInput !== undefined ? commit.nowMs : commit.dueAt;
         finishInvocation.run(
           commit.status,
@@ -164,6 +200,7 @@ export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
           commit.instanceId,
           commit.claimToken,
         );
+        notifyParent({ ...row, updated_at: commit.nowMs }, commit.status, commit.output, commit.error);
         return true;
       });
     },
@@ -187,14 +224,27 @@ export function createSqliteWorkflowStore(db: DatabaseSync): WorkflowStore {
       });
     },
     async cancel(id, reason, nowMs) {
-      return cancel.run(reason, nowMs, id).changes === 1;
+      return transaction(db, () => {
+        if (cancel.run(reason, nowMs, id).changes !== 1) return false;
+        const row = select.get(id) as unknown as WorkflowInstanceRow;
+        notifyParent(row, "cancelled", undefined, reason);
+        return true;
+      });
     },
-    async retry(id, nowMs) {
+    async requestCancel(id, reason, nowMs) {
+      return requestCancel.run(reason, nowMs, nowMs, id).changes === 1;
+    },
+    async findByCorrelationKey(app, correlationKey, workflow) {
+      const rows = byCorrelation.all(app, correlationKey, workflow ?? null, workflow ?? null);
+      return (rows as unknown as { id: string }[]).map((row) => row.id);
+    },
+    async retry(id, nowMs, version) {
       return transaction(db, () => {
         const row = select.get(id) as unknown as WorkflowInstanceRow | undefined;
         if (!row || (row.status !== "failed" && row.status !== "parked")) return false;
         const last = lastEntry.get(id) as unknown as JournalRow | undefined;
         if (row.status === "failed" && last && isFailedStep(last)) removeEntry.run(id, last.key);
+        if (version !== undefined) setVersion.run(version, id);
         return resume.run(nowMs, nowMs, id).changes === 1;
       });
     },
