@@ -52,6 +52,11 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client whose connection dies (the server restarts, the database is dropped)
+  // emits "error" besides failing its query; unheard, that event would crash the process. The
+  // query's own rejection reports it to the caller.
+  const ignore = () => {};
+  client.on("error", ignore);
   let broken: Error | undefined;
   try {
     await client.query("BEGIN");
@@ -67,6 +72,7 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
     }
     throw error;
   } finally {
+    client.off("error", ignore);
     client.release(broken);
   }
 }
