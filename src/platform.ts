@@ -32,6 +32,7 @@ import { AsyncInvocations, registerAsyncRoutes } from "./services/async/index.ts
 import {
   BucketService,
   createBucketExpiry,
+  createWebsiteHandler,
   deliveriesFor,
   PresignedUrls,
   registerBucketRoutes,
@@ -506,6 +507,12 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
       identity: ids,
       onError: (error) => console.error("nimbus: S3 endpoint:", error),
     });
+    // Buckets with `website:` (<route>/<key>, no credentials), for the app the gateway would pick.
+    const websites = createWebsiteHandler({
+      buckets,
+      appFor: (req) => resolveTarget(req)?.app,
+      onError: (error) => console.error("nimbus: static website:", error),
+    });
     const httpServer = createServer((req, res) => {
       if (node.intercept(req, res)) return;
       const path = req.url ?? "/";
@@ -513,7 +520,7 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
       else if (path.startsWith(S3_API_PREFIX)) s3Api(req, res);
       else if (adminRoute && (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)))
         adminRoute(req, res);
-      else gateway(req, res);
+      else if (!websites(req, res)) gateway(req, res);
     });
     httpServer.keepAliveTimeout = 65_000;
     server = httpServer;

@@ -3,6 +3,7 @@
 // unchanged through the S3-compatible endpoint.
 import { z } from "zod";
 import { parseDuration } from "../durations.ts";
+import { type BucketWebsiteConfig, bucketWebsiteSchema, normalizeBucketWebsite } from "./bucket-website.ts";
 import { durationField } from "./duration-schema.ts";
 
 /** S3's bucket names, without dots (they break virtual-host style TLS names). */
@@ -39,6 +40,7 @@ export const bucketSchema = z
       .array(expiryRule)
       .optional()
       .describe("Objects deleted some time after their last write, by prefix."),
+    website: bucketWebsiteSchema.optional(),
   })
   .describe("An object storage bucket.");
 
@@ -68,6 +70,8 @@ export interface BucketConfig {
   readonly access: "private" | "public-read";
   readonly cors: BucketCorsConfig | undefined;
   readonly expiry: readonly BucketExpiryRule[];
+  /** Served read-only without credentials under a route of the app (bucket-website.ts). */
+  readonly website: BucketWebsiteConfig | undefined;
 }
 
 function normalizeBucket(name: string, doc: BucketDocument): BucketConfig {
@@ -87,6 +91,7 @@ function normalizeBucket(name: string, doc: BucketDocument): BucketConfig {
       prefix: rule.prefix,
       afterMs: parseDuration(rule.after) as number,
     })),
+    website: normalizeBucketWebsite(doc.website),
   };
 }
 

@@ -6,6 +6,7 @@ import { DURATION_PATTERN } from "../durations.ts";
 import { manifestPermissionsSchema } from "../policy/schema.ts";
 import { SECRET_NAME, SECRET_NAME_MAX_LENGTH, SECRET_NAME_RULE } from "../secret-names.ts";
 import { asyncProblems, asyncSchema } from "./async-config.ts";
+import { bucketWebsiteProblems } from "./bucket-website.ts";
 import { bucketEventSchema, bucketsSchema, bucketTriggerProblems } from "./buckets.ts";
 import { qualifierSchema } from "./qualifier.ts";
 import { queueEventSchema, queueProblems, queuesSchema, queueTriggerProblems } from "./queues.ts";
@@ -155,6 +156,8 @@ export const manifestSchema = z
     for (const problem of queueProblems(doc.queues)) ctx.addIssue({ code: "custom", ...problem });
     // 3 s: FUNCTION_DEFAULTS.timeoutMs (normalize.ts imports this file, so it is not imported here).
     for (const problem of bucketTriggerProblems(doc.functions, doc.buckets))
+      ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of bucketWebsiteProblems(doc.functions, doc.buckets))
       ctx.addIssue({ code: "custom", ...problem });
     for (const problem of queueTriggerProblems(doc.functions, doc.queues, 3_000)) {
       ctx.addIssue({ code: "custom", ...problem });

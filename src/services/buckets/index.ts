@@ -26,3 +26,4 @@ export { type ByteRange, evaluateConditions, parseByteRange } from "./http-condi
 export { MAX_KEY_BYTES, validateObjectKey } from "./object-key.ts";
 export { MAX_PRESIGN_SECONDS, type PresignedMethod, PresignedUrls } from "./presigned-urls.ts";
 export { type PublicObjectRouteDeps, registerPublicObjectRoutes } from "./public-object-routes.ts";
+export { createWebsiteHandler, type WebsiteHandler, type WebsiteHandlerOptions } from "./website-handler.ts";
