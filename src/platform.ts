@@ -367,6 +367,8 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
         }),
       ],
       backoff: { baseDelayMs: options.asyncRetryBaseDelayMs, maxDelayMs: 5 * 60_000 },
+      // Topic destinations: the topic service (created below, from this one) is there once calls flow.
+      publish: (app, topic, event) => topics.publish(app, topic, event),
       host: {
         live: (app) => {
           const live = deployer?.live(app);
@@ -616,6 +618,7 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
               sendToQueue: (app, queue, body) => queues.send(app, queue, [{ body }]),
               invokeAsync: (app, functionName, payload) =>
                 invocationsAsync.enqueueAsyncInvocation({ app, functionName, payload }),
+              publish: (app, topic, event) => topics.publish(app, topic, event),
             },
             app,
             fn,

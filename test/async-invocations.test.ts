@@ -138,6 +138,26 @@ describe("async invocation", () => {
     assert.match(failure.responsePayload.errorMessage, /disk full/);
   });
 
+  it("publishes a failure to an onFailure topic as Lambda's EventBridge destination event", async () => {
+    const { invocationId } = await accepted("reported", { reason: "no paper" });
+    assert.equal((await finished(invocationId)).status, "failed");
+    const event = JSON.parse((await receiveOne("outcome-events")).body) as {
+      id: string;
+      source: string;
+      type: string;
+      data: {
+        requestContext: { requestId: string; condition: string };
+        responsePayload: { errorMessage: string };
+      };
+    };
+    assert.equal(event.id, `${invocationId}:failure`, "one event per invocation and outcome");
+    assert.equal(event.source, "lambda");
+    assert.equal(event.type, "Lambda Function Invocation Result - Failure");
+    assert.equal(event.data.requestContext.requestId, invocationId);
+    assert.equal(event.data.requestContext.condition, "RetriesExhausted");
+    assert.match(event.data.responsePayload.errorMessage, /no paper/);
+  });
+
   it("returns the first invocation for a repeated idempotency key", async () => {
     const first = await accepted("ok", { n: 1 }, "order-7");
     const repeat = await accepted("ok", { n: 1 }, "order-7");

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { formatDuration, parseDuration } from "../durations.ts";
 import { durationField } from "./duration-schema.ts";
 import { QUEUE_NAME } from "./queues.ts";
+import { TOPIC_NAME } from "./topics.ts";
 
 const duration = durationField;
 
@@ -16,8 +17,13 @@ const destinationSchema = z
     z.strictObject({
       function: z.string().min(1).describe("A function of this app (called asynchronously)."),
     }),
+    z.strictObject({
+      topic: z.string().regex(TOPIC_NAME).describe("A topic of this app (published as a CloudEvent)."),
+    }),
   ])
-  .describe("Where the invocation record goes: { queue: <name> } or { function: <name> }.");
+  .describe(
+    "Where the invocation record goes: { queue: <name> }, { function: <name> } or { topic: <name> }.",
+  );
 
 export const asyncSchema = z
   .strictObject({
@@ -41,7 +47,10 @@ export const asyncSchema = z
   .describe("Asynchronous invocations of the function (nimbus invoke --async, the Event invocation type).");
 
 export type AsyncDocument = z.infer<typeof asyncSchema>;
-export type AsyncDestination = { readonly queue: string } | { readonly function: string };
+export type AsyncDestination =
+  | { readonly queue: string }
+  | { readonly function: string }
+  | { readonly topic: string };
 
 export interface AsyncConfig {
   readonly maximumRetryAttempts: number;
@@ -73,6 +82,7 @@ interface Problem {
 export function asyncProblems(
   functions: Readonly<Record<string, { readonly async?: AsyncDocument | undefined }>>,
   queues: Readonly<Record<string, unknown>> | undefined,
+  topics: Readonly<Record<string, unknown>> | undefined,
 ): Problem[] {
   const problems: Problem[] = [];
   for (const [name, fn] of Object.entries(functions)) {
@@ -100,6 +110,9 @@ export function asyncProblems(
       }
       if ("function" in destination && !functions[destination.function]) {
         problems.push({ path: at(key), message: `no function "${destination.function}" in this app` });
+      }
+      if ("topic" in destination && !topics?.[destination.topic]) {
+        problems.push({ path: at(key), message: `no topic "${destination.topic}" is declared in topics` });
       }
     }
   }

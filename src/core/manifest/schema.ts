@@ -162,7 +162,7 @@ export const manifestSchema = z
     for (const problem of queueTriggerProblems(doc.functions, doc.queues, 3_000)) {
       ctx.addIssue({ code: "custom", ...problem });
     }
-    for (const problem of asyncProblems(doc.functions, doc.queues)) {
+    for (const problem of asyncProblems(doc.functions, doc.queues, doc.topics)) {
       ctx.addIssue({ code: "custom", ...problem });
     }
     for (const problem of topicProblems(doc.topics, doc.functions, doc.queues)) {

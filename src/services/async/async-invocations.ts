@@ -18,7 +18,12 @@ import type {
   ClaimedAsyncInvocation,
 } from "../../store/async-invocation-ports.ts";
 import type { QueueService } from "../queues/index.ts";
-import { deadLetterMessage, destinationRecord, type InvocationResult } from "./destination-record.ts";
+import {
+  deadLetterMessage,
+  destinationEvent,
+  destinationRecord,
+  type InvocationResult,
+} from "./destination-record.ts";
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelayMs } from "./retry-backoff.ts";
 
 /** Lambda's limit for an asynchronous payload. */
@@ -72,6 +77,8 @@ export interface AsyncInvocationsOptions {
   readonly queues: QueueService;
   readonly backoff?: BackoffPolicy;
   readonly targets?: readonly AsyncTarget[];
+  /** Publishes to a topic of the app (topic destinations); the topic service needs this service, so it is bound late. */
+  readonly publish: (app: string, topic: string, event: CloudEvent) => Promise<unknown>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -358,6 +365,10 @@ export class AsyncInvocations {
     if ("queue" in destination) {
       await this.#options.queues.send(app, destination.queue, [{ body: record }]);
       sentTo.push(`queue ${destination.queue}`);
+    } else if ("topic" in destination) {
+      const event = destinationEvent(invocation, record, result.condition === "Success");
+      await this.#options.publish(app, destination.topic, event);
+      sentTo.push(`topic ${destination.topic}`);
     } else {
       await this.enqueueAsyncInvocation({
         app,

@@ -1,6 +1,7 @@
 // What an async invocation's destinations receive: Lambda's invocation record, so consumers
 // written for Lambda destinations read it unchanged; and the dead-letter queue message, which is
 // the original payload with the error in message attributes, as Lambda's DLQ gets it.
+import { type CloudEvent, newCloudEvent } from "../../core/cloudevents/index.ts";
 import type { AsyncInvocationRecord } from "../../store/async-invocation-ports.ts";
 
 export type DestinationCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
@@ -51,6 +52,26 @@ export function destinationRecord(
       result.condition === "Success"
         ? parsed(result.response)
         : { errorType: result.errorCode ?? "Error", errorMessage: result.errorMessage ?? "" },
+  });
+}
+
+/**
+ * The record as a topic destination publishes it: EventBridge's shape for Lambda destinations
+ * (source "lambda", the detail-type as the event type), so rules written for Lambda match. The
+ * id is fixed per invocation and outcome: a delivery repeated after a crash is published once.
+ */
+export function destinationEvent(
+  invocation: AsyncInvocationRecord,
+  record: string,
+  success: boolean,
+): CloudEvent {
+  return newCloudEvent({
+    id: `${invocation.id}:${success ? "success" : "failure"}`,
+    source: "lambda",
+    type: `Lambda Function Invocation Result - ${success ? "Success" : "Failure"}`,
+    subject: functionArn(invocation.app, invocation.functionName),
+    datacontenttype: "application/json",
+    data: JSON.parse(record),
   });
 }
 

@@ -1,10 +1,12 @@
 // Where a stream batch that failed for good goes: the function's dead-letter queue and its
 // onFailure destination (`async:` in the manifest), as for its async invocations.
+import { type CloudEvent, newCloudEvent } from "../../core/cloudevents/index.ts";
 import type { FunctionConfig } from "../../core/manifest/normalize.ts";
 
 export interface StreamFailureTargets {
   sendToQueue(app: string, queue: string, body: string): Promise<unknown>;
   invokeAsync(app: string, functionName: string, payload: Uint8Array): Promise<unknown>;
+  publish(app: string, topic: string, event: CloudEvent): Promise<unknown>;
 }
 
 /** Sends the failure record; returns where it went (empty: nowhere configured, the batch is skipped). */
@@ -24,6 +26,15 @@ export async function sendStreamFailure(
   if (destination && "queue" in destination) {
     await targets.sendToQueue(app, destination.queue, record);
     sentTo.push(`queue ${destination.queue}`);
+  } else if (destination && "topic" in destination) {
+    const event = newCloudEvent({
+      source: "nimbus.tables",
+      type: "nimbus.table.stream.failure",
+      datacontenttype: "application/json",
+      data: JSON.parse(record),
+    });
+    await targets.publish(app, destination.topic, event);
+    sentTo.push(`topic ${destination.topic}`);
   } else if (destination) {
     await targets.invokeAsync(app, destination.function, Buffer.from(record));
     sentTo.push(`function ${destination.function}`);
