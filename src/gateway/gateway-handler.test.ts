@@ -216,6 +216,17 @@ describe("gateway handler over node:http", () => {
     assert.ok(Math.abs(seen.requestTimeEpoch - Date.now()) < 10_000);
   });
 
+  it("drops the header the platform marks its own calls with, so no caller can pose as it", async () => {
+    const reply = await send("GET", "/orders/1", {
+      headers: ["X-Nimbus-Invocation", "direct", "x-tag", "kept"],
+    });
+    const seen = echoed(reply);
+    assert.deepEqual(
+      seen.headers.filter(([name]) => name.startsWith("x-")),
+      [["x-tag", "kept"]],
+    );
+  });
+
   it("gives every response its own x-request-id", async () => {
     const replies = await Promise.all([send("GET", "/page"), send("GET", "/nope"), send("DELETE", "/page")]);
     const ids = replies.map((reply) => String(reply.headers["x-request-id"]));

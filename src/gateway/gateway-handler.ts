@@ -205,6 +205,8 @@ function answerOtherMethods(
   sendError(req, res, requestId, cors, error, ["allow", allow]);
 }
 
+const PLATFORM_INVOCATION_HEADER = "x-nimbus-invocation";
+
 function toInvocationRequest(
   req: IncomingMessage,
   method: string,
@@ -217,9 +219,13 @@ function toInvocationRequest(
   authorizer: AuthorizerContext | undefined,
 ): HttpInvocationRequest {
   const raw = req.rawHeaders;
-  const headers: Array<readonly [string, string]> = new Array(raw.length / 2);
+  const headers: Array<readonly [string, string]> = [];
   for (let index = 0; index < raw.length; index += 2) {
-    headers[index / 2] = [(raw[index] as string).toLowerCase(), raw[index + 1] as string];
+    const name = (raw[index] as string).toLowerCase();
+    // The platform marks its own calls of a function (a workflow replay, a queue batch) with
+    // this header; from outside it would let a caller pose as the platform.
+    if (name === PLATFORM_INVOCATION_HEADER) continue;
+    headers.push([name, raw[index + 1] as string]);
   }
   return {
     kind: "http",
