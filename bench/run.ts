@@ -3,22 +3,24 @@
 //
 //   warm      autocannon against a bare node:http hello world and Nimbus (both handler styles)
 //   cold      first-call latency of a function with no instance: stem cell vs fresh process
-//   idle RSS  the server process, and with its stem cells, after a deploy, before any load
+//   idle RSS  `nimbus up` with nothing deployed; the server process, and with its stem cells,
+//             after a deploy, before any load; with 1,000 functions deployed at zero instances
 //   ready     time from `nimbus up` (a process start) to the admin health endpoint answering
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoadResult, load as loadWith, median, percentile, pickMedian } from "./lib/load.ts";
-import { descendants, rssMb } from "./lib/memory.ts";
-import { ADMIN_KEY, coldCall } from "./lib/nimbus.ts";
-import { killAll, ROOT, type Server, startProcess as start, stopProcess } from "./lib/processes.ts";
-import { machine, writeSection } from "./lib/report.ts";
+import { descendants, pssMb, rssMb } from "./lib/memory.ts";
+import { ADMIN_KEY, coldCall, shimProcesses } from "./lib/nimbus.ts";
+import { killAll, ROOT, type Server, startProcess as start, stopProcess, until } from "./lib/processes.ts";
+import { machine, machineLoad, writeSection } from "./lib/report.ts";
 
 const APP = join(ROOT, "bench", "apps", "hello");
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 60);
+const MANY_FUNCTIONS = Number(process.env.BENCH_MANY_FUNCTIONS ?? 1000);
 const scratch = mkdtempSync(join(tmpdir(), "nimbus-bench-"));
 
 function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Server> {
@@ -75,6 +77,64 @@ async function readyTimes(): Promise<number[]> {
   return times;
 }
 
+/** `nimbus up` on an empty data directory: the platform alone, after it settled. */
+async function idlePlatform(): Promise<{ rssMb: number; pssMb: number }> {
+  const server = await startProcess(
+    ["bin/nimbus.js", "up", "--port", "0", "--data-dir", mkdtempSync(join(scratch, "empty-"))],
+    { NIMBUS_ADMIN_KEY: ADMIN_KEY, XDG_CONFIG_HOME: scratch },
+  );
+  try {
+    await fetch(`${server.url}/_nimbus/health`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a benchmark, not a test: let it settle
+    const pid = server.child.pid as number;
+    const pids = [pid, ...descendants(pid)];
+    return {
+      rssMb: pids.reduce((sum, each) => sum + rssMb(each), 0),
+      pssMb: pids.reduce((sum, each) => sum + pssMb(each), 0),
+    };
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+/**
+ * An app of MANY_FUNCTIONS hello worlds (one route each, keepWarm: 1ms): deployed (every
+ * function's first instance loads once, then is reaped), then the server's RSS at zero instances.
+ */
+async function manyFunctions(): Promise<{ deployS: number; serverMb: number; withStemCellsMb: number }> {
+  const appDir = mkdtempSync(join(scratch, "many-"));
+  copyFileSync(join(APP, "hello.ts"), join(appDir, "hello.ts"));
+  const functions = Array.from(
+    { length: MANY_FUNCTIONS },
+    (_, i) =>
+      `  f${i}:\n    handler: hello.default\n    keepWarm: 1ms\n    events:\n      - http: GET /f${i}`,
+  );
+  writeFileSync(join(appDir, "nimbus.yaml"), `app: many\nfunctions:\n${functions.join("\n")}\n`);
+  const started = performance.now();
+  const server = await start(
+    ["bench/servers/nimbus-server.ts", appDir, mkdtempSync(join(scratch, "many-data-"))],
+    { env: { NIMBUS_ADMIN_KEY: ADMIN_KEY }, timeoutMs: 900_000 },
+  );
+  const deployS = (performance.now() - started) / 1000;
+  try {
+    const pid = server.child.pid as number;
+    const response = await fetch(`${server.url}/f${MANY_FUNCTIONS - 1}`);
+    if (response.status !== 200) throw new Error(`the last function answered ${response.status}`);
+    // Every function's instance reaped: only the 2 stem cells are left.
+    await until(async () => shimProcesses(pid) <= 2, 120_000);
+    // Let V8's memory reducer run (it shrinks the heap some seconds after activity stops).
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const serverMb = rssMb(pid);
+    return {
+      deployS,
+      serverMb,
+      withStemCellsMb: serverMb + descendants(pid).reduce((sum, each) => sum + rssMb(each), 0),
+    };
+  } finally {
+    await stopProcess(server);
+  }
+}
+
 function row(name: string, result: LoadResult, baseline: LoadResult): string {
   const ratio = (result.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
   return `| ${name} | ${Math.round(result.requestsPerSecond)} | ${ratio}× | ${result.p50Ms} | ${result.p99Ms} | ${result.errors} |`;
@@ -82,6 +142,7 @@ function row(name: string, result: LoadResult, baseline: LoadResult): string {
 
 async function main(): Promise<void> {
   console.error(`bench: ${ROUNDS} rounds of ${DURATION_S}s at ${CONNECTIONS} connections`);
+  const loadAtStart = machineLoad();
   const bareRuns: LoadResult[] = [];
   const fetchRuns: LoadResult[] = [];
   const lambdaRuns: LoadResult[] = [];
@@ -117,10 +178,14 @@ async function main(): Promise<void> {
   const stemCold = await coldStarts(2);
   const freshCold = await coldStarts(0);
   const ready = await readyTimes();
+  const empty = await idlePlatform();
+  const many = await manyFunctions();
 
   const section = `## Foundation benchmark (\`npm run bench\`)
 
-Run on ${new Date().toISOString().slice(0, 10)}: ${machine()}. Command: \`npm run bench\` (BENCH_ROUNDS=${ROUNDS}, ${DURATION_S}s per load at
+Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${machine()}; 1-minute load average
+${loadAtStart} at the start and ${machineLoad()} at the end (other engineers' test runs shared the machine).
+Command: \`node bench/run.ts\` (BENCH_ROUNDS=${ROUNDS}, ${DURATION_S}s per load at
 ${CONNECTIONS} connections, autocannon in the benchmark process; medians of the rounds; the
 server, autocannon and the function instances share the 2 cores).
 
@@ -144,8 +209,12 @@ ${row("Nimbus, fetch-style, perInstance: 16 (one instance)", pick(sharedRuns), b
 
 | measure | value |
 |---|---|
-| idle RSS, server process (after deploying 3 functions) | ${idleServerRss.toFixed(0)} MB |
+| idle platform: \`nimbus up\`, nothing deployed, RSS (PSS) | ${empty.rssMb.toFixed(0)} MB (${empty.pssMb.toFixed(0)} MB) |
+| idle RSS, server process (after deploying 4 functions) | ${idleServerRss.toFixed(0)} MB |
 | idle RSS, server + warm instances + stem cells | ${idleTotalRss.toFixed(0)} MB |
+| ${MANY_FUNCTIONS} functions deployed, at zero instances: server process RSS | ${many.serverMb.toFixed(0)} MB |
+| the same, with its 2 stem cells | ${many.withStemCellsMb.toFixed(0)} MB |
+| deploy of those ${MANY_FUNCTIONS} functions (bundle, store, load each once) | ${many.deployS.toFixed(1)} s |
 | \`nimbus up\` to ready (process start → health answers), median of ${ready.length} | ${median(ready).toFixed(0)} ms |`;
   console.log(writeSection("foundation", section));
 }

@@ -43,7 +43,7 @@ export async function coldCall(probe: ColdProbe): Promise<number> {
 }
 
 /** Function instances and stem cells, not the other children (esbuild's service process). */
-function shimProcesses(serverPid: number): number {
+export function shimProcesses(serverPid: number): number {
   return descendants(serverPid).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("shim.mjs");

@@ -117,6 +117,8 @@ export class Instance implements WatchedProcess, InstanceCredentialsChannel {
   #lost = false;
   /** A custom runtime runs in its own process group: a kill reaches what its bootstrap started. */
   #processGroup = false;
+  /** See afterFirstCall. */
+  #afterFirstCall: (() => void) | undefined;
 
   static spawn(options: SpawnOptions): Instance {
     const [command = process.execPath, ...wrapper] = options.commandPrefix;
@@ -244,6 +246,22 @@ export class Instance implements WatchedProcess, InstanceCredentialsChannel {
     this.#specializeWaiter = { resolve, reject };
     this.#send(message);
     return promise;
+  }
+
+  /**
+   * Runs `callback` once, when the first call dispatched here has settled, or after
+   * `latestMs` at the latest (an instance warmed without a call), or when the process ends.
+   */
+  afterFirstCall(latestMs: number, callback: () => void): void {
+    const once = (): void => {
+      if (this.#afterFirstCall !== once) return;
+      this.#afterFirstCall = undefined;
+      clearTimeout(timer);
+      callback();
+    };
+    const timer = setTimeout(once, latestMs).unref();
+    this.#afterFirstCall = once;
+    if (this.#state === "exited") once();
   }
 
   /** Runs a call here; the pool has checked there is a free slot. */
@@ -491,6 +509,8 @@ export class Instance implements WatchedProcess, InstanceCredentialsChannel {
     call.stream?.finish(outcome);
     this.#events.onInvocation(outcome);
     if (!this.#lost) this.#listener?.callSettled(this);
+    // After the caller's answer is on its way (resolve callbacks run as microtasks first).
+    if (this.#afterFirstCall !== undefined) setImmediate(this.#afterFirstCall);
   }
 
   #markLost(): void {
@@ -548,6 +568,7 @@ export class Instance implements WatchedProcess, InstanceCredentialsChannel {
       }
       this.#settle(call, undefined, failure.code, failure.message, undefined);
     }
+    this.#afterFirstCall?.();
     this.#resolveExited();
   }
 }

@@ -10,6 +10,7 @@ import { TaskRoots } from "./custom/task-root.ts";
 import { functionEnvironment } from "./function-env.ts";
 import { FunctionPool, type PoolHost } from "./function-pool.ts";
 import { Instance, type InstanceListener } from "./instance.ts";
+import { Limiter } from "./limiter.ts";
 import { MemoryWatchdog } from "./memory-watchdog.ts";
 import { parentDeathPrefix } from "./parent-death.ts";
 import type { SpecializeMessage } from "./protocol.ts";
@@ -22,6 +23,13 @@ import type {
 } from "./types.ts";
 
 export const DEFAULT_STEM_CELLS_PER_MEMORY_SIZE = 2;
+/** A taken stem cell is replaced once its instance's first call settled, or after this at the latest. */
+const REFILL_AT_LATEST_MS = 250;
+/**
+ * Pools warming at once (a deploy activates every function's pool): each start is a process
+ * spawn and an import, so a deploy of 1,000 functions must not fork 1,000 processes at once.
+ */
+const MAX_CONCURRENT_ACTIVATIONS = 8;
 
 export interface RuntimeOptions {
   /** Runtime files go under `${dataDir}/runtime/`. */
@@ -50,6 +58,7 @@ export class Runtime {
   readonly #processes = new Set<Instance>();
   readonly #pools = new Set<FunctionPool>();
   readonly #watchdog = new MemoryWatchdog();
+  readonly #activations = new Limiter(MAX_CONCURRENT_ACTIVATIONS);
   readonly #stemCells: StemCells;
   /** Unpacked packages of custom-runtime functions. */
   readonly #taskRoots: TaskRoots;
@@ -117,7 +126,7 @@ export class Runtime {
     const stems = usesStemCells(deployment);
     if (stems) this.#stemCells.retain(memoryMb);
     try {
-      await pool.warm();
+      await this.#activations.run(() => pool.warm());
     } catch (error) {
       this.#pools.delete(pool);
       if (stems) this.#stemCells.release(memoryMb);
@@ -195,13 +204,15 @@ export class Runtime {
       };
       await instance.specialize(deployment, message, listener);
     } catch (error) {
+      setImmediate(this.#replenish, config.memoryMb);
       instance.kill("init-failed");
       await instance.exited; // a failed start leaves no process behind
       throw error;
-    } finally {
-      // After the waiting call has been dispatched (microtasks run first), not during the start.
-      setImmediate(this.#replenish, config.memoryMb);
     }
+    // Not during the cold call: spawning Node takes a core for ~50 ms (and the fork blocks this
+    // event loop for a few), which on a small host would land on the very call the stem cell
+    // is there to speed up. The other ready stem cells cover cold starts meanwhile.
+    instance.afterFirstCall(REFILL_AT_LATEST_MS, () => this.#replenish(config.memoryMb));
     return instance;
   }
 
