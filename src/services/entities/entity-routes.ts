@@ -34,6 +34,23 @@ const keyResource = (request: FastifyRequest) =>
 
 const output = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
 
+/** The operation a request names (path) with its JSON input (body), and the rest of the body. */
+function operationRequest<Body extends { input?: unknown }>(
+  request: FastifyRequest,
+  bodySchema: z.ZodType<Body>,
+) {
+  const params = parseBody(operationParams, request.params, "path");
+  const body = parseBody(bodySchema, request.body ?? {}, "body");
+  const target = {
+    app: params.app,
+    entity: params.entity,
+    key: params.key,
+    operation: params.operation,
+    input: JSON.stringify(body.input ?? null),
+  };
+  return { target, body };
+}
+
 export function registerEntityRoutes(app: FastifyInstance, prefix: string, entities: EntityService): void {
   const base = `${prefix}/apps/:app/entities/:entity/:key`;
 
@@ -76,24 +93,8 @@ export function registerEntityRoutes(app: FastifyInstance, prefix: string, entit
     `${base}/call/:operation`,
     { config: operation("entities:Call", keyResource) },
     async (request) => {
-      const {
-        app: appName,
-        entity,
-        key,
-        operation: name,
-      } = parseBody(operationParams, request.params, "path");
-      const body = parseBody(callBody, request.body ?? {}, "body");
-      const result = await entities.call(
-        {
-          app: appName,
-          entity,
-          key,
-          operation: name,
-          input: JSON.stringify(body.input ?? null),
-          operationId: body.operationId,
-        },
-        body.timeoutMs,
-      );
+      const { target, body } = operationRequest(request, callBody);
+      const result = await entities.call({ ...target, operationId: body.operationId }, body.timeoutMs);
       return { operationId: result.operationId, output: output(result.output), duplicate: result.duplicate };
     },
   );
@@ -102,21 +103,8 @@ export function registerEntityRoutes(app: FastifyInstance, prefix: string, entit
     `${base}/signal/:operation`,
     { config: operation("entities:Signal", keyResource) },
     async (request, reply) => {
-      const {
-        app: appName,
-        entity,
-        key,
-        operation: name,
-      } = parseBody(operationParams, request.params, "path");
-      const body = parseBody(signalBody, request.body ?? {}, "body");
-      const signalled = await entities.signal({
-        app: appName,
-        entity,
-        key,
-        operation: name,
-        input: JSON.stringify(body.input ?? null),
-        operationId: body.operationId,
-      });
+      const { target, body } = operationRequest(request, signalBody);
+      const signalled = await entities.signal({ ...target, operationId: body.operationId });
       return reply.code(202).send(signalled);
     },
   );
@@ -125,20 +113,8 @@ export function registerEntityRoutes(app: FastifyInstance, prefix: string, entit
     `${base}/read/:operation`,
     { config: operation("entities:Read", keyResource) },
     async (request) => {
-      const {
-        app: appName,
-        entity,
-        key,
-        operation: name,
-      } = parseBody(operationParams, request.params, "path");
-      const body = parseBody(readBody, request.body ?? {}, "body");
-      const result = await entities.read({
-        app: appName,
-        entity,
-        key,
-        operation: name,
-        input: JSON.stringify(body.input ?? null),
-      });
+      const { target } = operationRequest(request, readBody);
+      const result = await entities.read(target);
       return { operationId: result.operationId, output: output(result.output) };
     },
   );
