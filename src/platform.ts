@@ -375,10 +375,15 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
           return (
             live && {
               config: live.deployment.config,
-              invoke: (fn, request, id) => live.invoke(fn, request, id),
+              // A qualified attempt resolves its alias or version now, as a route's call does.
+              invoke: (fn, request, id, qualifier) =>
+                qualifier === undefined || deployer === undefined
+                  ? live.invoke(fn, request, id, false, qualifier)
+                  : deployer.invoke(app, fn, request, id, qualifier),
             }
           );
         },
+        resolves: async (app, fn, qualifier) => (await deployer?.poolFor(app, fn, qualifier)) !== undefined,
         maxFunctionTimeoutMs: () =>
           Math.max(
             0,
@@ -583,10 +588,10 @@ export function createPlatform(input: PlatformOptions = {}, hooks: PlatformHooks
     const consumers = new QueueConsumers({
       host: {
         liveApps: () => (deployer?.liveApps() ?? []).map((live) => live.deployment),
-        invoke: (app, fn, request, requestId) => {
-          const live = deployer?.live(app);
-          if (!live) return Promise.reject(new NimbusError("APP_NOT_FOUND", `App "${app}" is not deployed`));
-          return live.invoke(fn, request, requestId);
+        invoke: (app, fn, request, requestId, qualifier) => {
+          if (!deployer)
+            return Promise.reject(new NimbusError("APP_NOT_FOUND", `App "${app}" is not deployed`));
+          return deployer.invoke(app, fn, request, requestId, qualifier);
         },
       },
       service: queues,

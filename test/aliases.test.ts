@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { startTestPlatform, type TestPlatform } from "../src/testing/index.ts";
 import { runCli } from "./cli-helpers.ts";
 import { json, waitFor } from "./helpers.ts";
-import { createAccessKey } from "./identity-helpers.ts";
+import { invokingLambdaClient } from "./lambda-helpers.ts";
 
 interface Answer {
   code: string;
@@ -162,15 +162,7 @@ describe("function versions and aliases", () => {
   });
 
   it("the Invoke API runs a qualifier's version: an alias, or any stored version by number", async () => {
-    const key = await createAccessKey(nimbus, "sdk", [
-      { effect: "allow", actions: ["functions:Invoke"], resources: ["nrn:canary:function/*"] },
-    ]);
-    const lambda = new LambdaClient({
-      endpoint: `${nimbus.url}/_nimbus/lambda/canary`,
-      region: "local",
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-      maxAttempts: 1,
-    });
+    const lambda = await invokingLambdaClient(nimbus, "canary");
     try {
       const viaAlias = await lambda.send(new InvokeCommand({ FunctionName: "api", Qualifier: "live" }));
       assert.equal(viaAlias.ExecutedVersion, "1");

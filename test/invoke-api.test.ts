@@ -3,21 +3,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from "@aws-sdk/client-lambda";
 import { startTestPlatform, type TestPlatform } from "../src/testing/index.ts";
 import { FIXTURES, json, waitFor } from "./helpers.ts";
 import { type CreatedAccessKey, createAccessKey } from "./identity-helpers.ts";
+import { lambdaClient } from "./lambda-helpers.ts";
 
 const INVOKE_ALL = [{ effect: "allow", actions: ["functions:Invoke"], resources: ["nrn:*:function/*"] }];
-
-function client(nimbus: TestPlatform, app: string, key: { accessKeyId: string; secretAccessKey: string }) {
-  return new LambdaClient({
-    endpoint: `${nimbus.url}/_nimbus/lambda/${app}`,
-    region: "local",
-    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-    maxAttempts: 1,
-  });
-}
 
 const text = (output: InvokeCommandOutput) =>
   Buffer.from(output.Payload ?? new Uint8Array()).toString("utf8");
@@ -43,7 +35,7 @@ describe("the Lambda Invoke API with the AWS SDK", () => {
   before(async () => {
     nimbus = await startTestPlatform({ appDir: join(FIXTURES, "invoke-lab") });
     key = await createAccessKey(nimbus, "sdk", INVOKE_ALL);
-    lambda = client(nimbus, "invoke-lab", key);
+    lambda = lambdaClient(nimbus, "invoke-lab", key);
   });
   after(async () => {
     lambda?.destroy();
@@ -151,13 +143,16 @@ describe("the Lambda Invoke API with the AWS SDK", () => {
   });
 
   it("refuses a bad signature, an unknown or revoked key, no credentials, and a key without the right", async () => {
-    const badSecret = client(nimbus, "invoke-lab", { ...key, secretAccessKey: `${key.secretAccessKey}x` });
+    const badSecret = lambdaClient(nimbus, "invoke-lab", {
+      ...key,
+      secretAccessKey: `${key.secretAccessKey}x`,
+    });
     const signature = await rejection(badSecret.send(new InvokeCommand({ FunctionName: "echo" })));
     assert.equal(signature.name, "InvalidSignatureException");
     assert.equal(signature.$metadata.httpStatusCode, 403);
     badSecret.destroy();
 
-    const unknown = client(nimbus, "invoke-lab", {
+    const unknown = lambdaClient(nimbus, "invoke-lab", {
       accessKeyId: "NAKAAAAAAAAAAAAAAAAA",
       secretAccessKey: "x",
     });
@@ -180,7 +175,7 @@ describe("the Lambda Invoke API with the AWS SDK", () => {
     const narrow = await createAccessKey(nimbus, "only-page", [
       { effect: "allow", actions: ["functions:Invoke"], resources: ["nrn:invoke-lab:function/page"] },
     ]);
-    const limited = client(nimbus, "invoke-lab", narrow);
+    const limited = lambdaClient(nimbus, "invoke-lab", narrow);
     assert.equal((await limited.send(new InvokeCommand({ FunctionName: "page" }))).StatusCode, 200);
     assert.equal(
       (await rejection(limited.send(new InvokeCommand({ FunctionName: "echo" })))).name,
@@ -202,7 +197,7 @@ describe("the Invoke API and custom runtimes", () => {
 
   before(async () => {
     nimbus = await startTestPlatform({ appDir: join(FIXTURES, "custom-lab") });
-    lambda = client(nimbus, "custom-lab", await createAccessKey(nimbus, "sdk", INVOKE_ALL));
+    lambda = lambdaClient(nimbus, "custom-lab", await createAccessKey(nimbus, "sdk", INVOKE_ALL));
   });
   after(async () => {
     lambda?.destroy();

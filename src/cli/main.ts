@@ -128,6 +128,7 @@ remoteOptions(program.command("invoke <function>").description("call a function 
   .option("-d, --data <payload>", "the payload (JSON for Lambda-style handlers)")
   .option("--async", "queue the call (202 once stored) and print its invocation id; failures are retried")
   .option("--idempotency-key <key>", "with --async: a repeat within 24 h returns the first invocation")
+  .option("--qualifier <alias|version>", "with --async: call an alias or version instead of $LATEST")
   .action(async (fn: string, options) =>
     options.async ? invokeAsync(fn, options) : (await remote()).invoke(fn, options),
   );

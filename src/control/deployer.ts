@@ -7,7 +7,13 @@ import type { AppConfig } from "../core/manifest/normalize.ts";
 import { parseManifest } from "../core/manifest/parse.ts";
 import { isVersionQualifier } from "../core/manifest/qualifier.ts";
 import { RouteTable } from "../gateway/index.ts";
-import { type FunctionPool, type Runtime, validateFunctionPackage } from "../runtime/index.ts";
+import {
+  type FunctionPool,
+  type InvocationOutcome,
+  type InvocationRequest,
+  type Runtime,
+  validateFunctionPackage,
+} from "../runtime/index.ts";
 import type { AliasRecord, CanaryRoute, PublishedFunction } from "../store/function-version-ports.ts";
 import type { DeploymentRecord, Store } from "../store/ports.ts";
 import { aliasRollbackTarget, checkAliasTarget } from "./alias-operations.ts";
@@ -202,6 +208,25 @@ export class Deployer {
     );
     if (this.#live.get(app) === live) served.versions.set(version, loaded);
     return loaded;
+  }
+
+  /**
+   * One call of a trigger or async attempt at `qualifier` (undefined: $LATEST), resolved now
+   * as a route's call is: an alias's canary share applies per call. Rejects with APP_NOT_FOUND,
+   * FUNCTION_NOT_FOUND, ALIAS_NOT_FOUND or FUNCTION_VERSION_NOT_FOUND when nothing serves it.
+   */
+  async invoke(
+    app: string,
+    functionName: string,
+    request: InvocationRequest,
+    requestId: string,
+    qualifier?: string,
+  ): Promise<InvocationOutcome> {
+    const pool = await this.poolFor(app, functionName, qualifier);
+    if (pool !== undefined) return pool.invoke(request, { requestId, acceptStream: false });
+    const live = this.#live.get(app);
+    if (live === undefined) throw new NimbusError("APP_NOT_FOUND", `App "${app}" is not deployed`);
+    return live.invoke(functionName, request, requestId, false, qualifier); // rejects, saying why
   }
 
   async #moveAlias(

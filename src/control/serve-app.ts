@@ -1,9 +1,11 @@
 // What a LiveApp serves each function with: the latest version's pool, the pools of every
 // version its aliases refer to (their version, their canary's, and the one before, so a
-// rollback finds warm instances), and of versions routes name by number. An alias a route
-// names that does not exist yet is created on the latest version: a first deploy with
-// `qualifier: live` works, and later deploys leave the alias where it is until it is moved.
+// rollback finds warm instances), and of versions routes and triggers (queue triggers, topic
+// subscriptions, schedules) name by number. An alias a route or trigger names that does not
+// exist yet is created on the latest version: a first deploy with `qualifier: live` works, and
+// later deploys leave the alias where it is until it is moved.
 import { NimbusError } from "../core/errors.ts";
+import type { AppConfig } from "../core/manifest/normalize.ts";
 import { isVersionQualifier } from "../core/manifest/qualifier.ts";
 import type { FunctionPool } from "../runtime/index.ts";
 import type { AliasRecord, FunctionVersionStore } from "../store/function-version-ports.ts";
@@ -44,7 +46,33 @@ export async function versionPool(
   return (await pools.acquire(app, spec)).pool;
 }
 
-async function aliasesOf(input: ServeAppInput): Promise<Map<string, Map<string, AliasRecord>>> {
+/** Every qualifier the app's routes and triggers name, by function. */
+export function qualifiersByFunction(config: AppConfig): Map<string, Set<string>> {
+  const byFunction = new Map<string, Set<string>>();
+  const add = (functionName: string, qualifier: string | undefined) => {
+    if (qualifier === undefined || !(functionName in config.functions)) return;
+    const named = byFunction.get(functionName) ?? new Set<string>();
+    byFunction.set(functionName, named);
+    named.add(qualifier);
+  };
+  for (const fn of Object.values(config.functions)) {
+    for (const route of fn.routes) add(fn.name, route.qualifier);
+    for (const trigger of fn.queueTriggers ?? []) add(fn.name, trigger.qualifier);
+  }
+  for (const topic of Object.values(config.topics ?? {})) {
+    for (const { target } of topic.subscriptions)
+      if ("function" in target) add(target.function, target.qualifier);
+  }
+  for (const { target } of Object.values(config.schedules ?? {})) {
+    if ("function" in target) add(target.function, target.qualifier);
+  }
+  return byFunction;
+}
+
+async function aliasesOf(
+  input: ServeAppInput,
+  qualifiers: ReadonlyMap<string, ReadonlySet<string>>,
+): Promise<Map<string, Map<string, AliasRecord>>> {
   const { deployment, versions, latestVersions } = input;
   const stored = await versions.listAliases(deployment.app);
   const byFunction = new Map<string, Map<string, AliasRecord>>();
@@ -55,9 +83,8 @@ async function aliasesOf(input: ServeAppInput): Promise<Map<string, Map<string, 
   };
   for (const alias of stored) add(alias);
   for (const fn of Object.values(deployment.config.functions)) {
-    for (const route of fn.routes) {
-      const name = route.qualifier;
-      if (name === undefined || isVersionQualifier(name) || byFunction.get(fn.name)?.has(name)) continue;
+    for (const name of qualifiers.get(fn.name) ?? []) {
+      if (isVersionQualifier(name) || byFunction.get(fn.name)?.has(name)) continue;
       const version = latestVersions.get(fn.name) as number;
       add(
         await versions.setAlias({
@@ -75,7 +102,8 @@ async function aliasesOf(input: ServeAppInput): Promise<Map<string, Map<string, 
 
 export async function serveApp(input: ServeAppInput): Promise<Map<string, ServedFunction>> {
   const { deployment, latestVersions, latest } = input;
-  const aliases = await aliasesOf(input);
+  const qualifiers = qualifiersByFunction(deployment.config);
+  const aliases = await aliasesOf(input, qualifiers);
   const functions = new Map<string, ServedFunction>();
   for (const fn of Object.values(deployment.config.functions)) {
     const latestPool = latest.get(fn.name) as FunctionPool;
@@ -83,9 +111,8 @@ export async function serveApp(input: ServeAppInput): Promise<Map<string, Served
     const named = aliases.get(fn.name) ?? new Map<string, AliasRecord>();
     const wanted = new Set<number>();
     for (const alias of named.values()) for (const version of versionsOfAlias(alias)) wanted.add(version);
-    for (const route of fn.routes) {
-      if (route.qualifier !== undefined && isVersionQualifier(route.qualifier))
-        wanted.add(Number(route.qualifier));
+    for (const qualifier of qualifiers.get(fn.name) ?? []) {
+      if (isVersionQualifier(qualifier)) wanted.add(Number(qualifier));
     }
     for (const version of wanted) {
       if (served.has(version)) continue;

@@ -23,15 +23,17 @@ export const functions = {
   /**
    * Queues a call (the Event invocation type): resolves once it is stored durably; failures are
    * retried per the function's `async:` settings. Needs functions:Invoke on "function/<name>".
+   * `qualifier`: an alias ("live") or version number ("7") each attempt calls; default $LATEST.
    */
   async invokeAsync(
     name: string,
     payload?: unknown,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; qualifier?: string } = {},
   ): Promise<AsyncInvokeAccepted> {
-    const query = options.idempotencyKey
-      ? `?idempotencyKey=${encodeURIComponent(options.idempotencyKey)}`
-      : "";
+    const params = new URLSearchParams();
+    if (options.idempotencyKey) params.set("idempotencyKey", options.idempotencyKey);
+    if (options.qualifier) params.set("qualifier", options.qualifier);
+    const query = params.size > 0 ? `?${params}` : "";
     return platformRequest<AsyncInvokeAccepted>(
       "POST",
       `/apps/${encodeURIComponent(currentApp())}/functions/${encodePath(name)}/invoke-async${query}`,

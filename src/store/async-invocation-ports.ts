@@ -16,6 +16,8 @@ export interface AsyncAttempt {
   readonly outcome: "success" | "error" | "throttled";
   readonly errorCode: string | undefined;
   readonly errorMessage: string | undefined;
+  /** The function version that ran the attempt (absent: it did not run, or a webhook delivery). */
+  readonly version?: string | undefined;
 }
 
 export interface AsyncInvocationRecord {
@@ -26,6 +28,8 @@ export interface AsyncInvocationRecord {
   readonly idempotencyKey: string | undefined;
   /** For events (topic subscriptions): the CloudEvent as JSON; fetch-style handlers get it in binary mode. */
   readonly cloudEvent: string | undefined;
+  /** The alias or version number each attempt calls (resolved per attempt); undefined: $LATEST. */
+  readonly qualifier: string | undefined;
   readonly status: AsyncInvocationStatus;
   readonly createdAt: number;
   /** When the next attempt is due (queued) or was started (running). */
@@ -46,6 +50,8 @@ export interface NewAsyncInvocation {
   readonly payload: Uint8Array;
   readonly idempotencyKey: string | undefined;
   readonly cloudEvent?: string | undefined;
+  /** An alias or version number; undefined: $LATEST. */
+  readonly qualifier?: string | undefined;
   /** A repeat of the key (same app and function) within this window returns the first one. */
   readonly idempotencyWindowMs: number;
   readonly maxAttempts: number;

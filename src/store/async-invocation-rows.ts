@@ -8,6 +8,7 @@ export interface AsyncInvocationRow {
   payload: Uint8Array;
   idempotency_key: string | null;
   cloud_event: string | null;
+  qualifier: string | null;
   status: AsyncInvocationStatus;
   created_at: number;
   next_attempt_at: number;
@@ -27,6 +28,7 @@ export function toAsyncInvocation(row: AsyncInvocationRow): AsyncInvocationRecor
     payload: new Uint8Array(row.payload),
     idempotencyKey: row.idempotency_key ?? undefined,
     cloudEvent: row.cloud_event ?? undefined,
+    qualifier: row.qualifier ?? undefined,
     status: row.status,
     createdAt: Number(row.created_at),
     nextAttemptAt: Number(row.next_attempt_at),
@@ -38,6 +40,7 @@ export function toAsyncInvocation(row: AsyncInvocationRow): AsyncInvocationRecor
       ...attempt,
       errorCode: attempt.errorCode ?? undefined,
       errorMessage: attempt.errorMessage ?? undefined,
+      ...(attempt.version ? { version: attempt.version } : {}),
     })),
   };
 }

@@ -10,11 +10,14 @@ type AsyncRecordView = Omit<AsyncInvocationRecord, "payload"> & { payload: strin
 
 export async function invokeAsync(
   fn: string,
-  options: RemoteOptions & { data?: string; idempotencyKey?: string },
+  options: RemoteOptions & { data?: string; idempotencyKey?: string; qualifier?: string },
 ): Promise<void> {
   const client = new AdminClient(options);
   const app = await resolveApp(client, options.app);
-  const query = options.idempotencyKey ? `?idempotencyKey=${encodeURIComponent(options.idempotencyKey)}` : "";
+  const params = new URLSearchParams();
+  if (options.idempotencyKey) params.set("idempotencyKey", options.idempotencyKey);
+  if (options.qualifier) params.set("qualifier", options.qualifier);
+  const query = params.size > 0 ? `?${params}` : "";
   const accepted = await client.request<{ invocationId: string; duplicate: boolean; status: string }>(
     "POST",
     `/apps/${encodeURIComponent(app)}/functions/${encodeURIComponent(fn)}/invoke-async${query}`,
@@ -31,7 +34,9 @@ export async function invokeAsync(
 
 function summary(record: AsyncRecordView): string {
   const created = new Date(record.createdAt).toISOString();
-  return `${record.id}  ${record.functionName}  ${record.status}  attempts=${record.attempts.length}  ${created}`;
+  const fn =
+    record.qualifier === undefined ? record.functionName : `${record.functionName}:${record.qualifier}`;
+  return `${record.id}  ${fn}  ${record.status}  attempts=${record.attempts.length}  ${created}`;
 }
 
 export async function listAsync(
@@ -60,8 +65,9 @@ export async function showAsync(id: string, options: RemoteOptions): Promise<voi
   for (const attempt of record.attempts) {
     const error = attempt.errorCode ? `  ${attempt.errorCode}: ${attempt.errorMessage ?? ""}` : "";
     const at = new Date(attempt.startedAt).toISOString();
+    const version = attempt.version === undefined ? "" : `  v${attempt.version}`;
     console.log(
-      `  #${attempt.attempt}  ${attempt.outcome}  ${at}  ${formatDuration(Math.round(attempt.durationMs))}  ${attempt.requestId}${error}`,
+      `  #${attempt.attempt}  ${attempt.outcome}${version}  ${at}  ${formatDuration(Math.round(attempt.durationMs))}  ${attempt.requestId}${error}`,
     );
   }
 }

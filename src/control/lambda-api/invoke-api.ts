@@ -6,7 +6,7 @@
 //
 // X-Amz-Invocation-Type: RequestResponse (default; 200, the function's bytes, or 200 with
 // X-Amz-Function-Error and an error payload), Event (202, queued durably through the async
-// invocation service when the platform has one), DryRun (204: the function exists and the
+// invocation service when the platform has one, with its qualifier: each attempt resolves it), DryRun (204: the function exists and the
 // caller may invoke it). X-Amz-Log-Type: Tail adds X-Amz-Log-Result. X-Amz-Client-Context
 // (base64 JSON) reaches the function. Every answer carries x-amzn-RequestId, and calls
 // carry X-Amz-Executed-Version: the version that served them.
@@ -37,6 +37,8 @@ export type EnqueueAsync = (input: {
   app: string;
   functionName: string;
   payload: Uint8Array;
+  /** An alias or version number; undefined: $LATEST. */
+  qualifier: string | undefined;
 }) => Promise<{ id: string }>;
 
 export interface InvokeApiOptions {
@@ -224,9 +226,9 @@ async function invokeLater(
   payload: Uint8Array,
   requestId: string,
 ): Promise<void> {
-  const latest = target.qualifier === undefined || target.qualifier === "$LATEST";
-  if (options.enqueueAsync !== undefined && latest) {
-    await options.enqueueAsync({ app, functionName: target.functionName, payload });
+  if (options.enqueueAsync !== undefined) {
+    const qualifier = target.qualifier === "$LATEST" ? undefined : target.qualifier;
+    await options.enqueueAsync({ app, functionName: target.functionName, payload, qualifier });
     return;
   }
   // Not durable: a stop or crash before the call runs loses it (see ARCHITECTURE.md).

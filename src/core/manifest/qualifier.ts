@@ -1,4 +1,5 @@
-// What a route (or an Invoke API call) can target besides the latest version: an alias name
+// What a route, a trigger (queue, topic subscription, schedule) or a call (the Invoke API, an
+// async invocation) can target besides the latest version: an alias name
 // ("live", "beta") or a version number, as Lambda's qualifiers. Alias names are Lambda's: not
 // only digits (those are versions), not "$LATEST" (the default).
 import { z } from "zod";
@@ -12,12 +13,12 @@ export const qualifierSchema = z
     z.int().min(1).describe("a version number"),
   ])
   .describe(
-    'An alias ("live") or a version number the route calls instead of the latest version; an alias that does not exist yet is created on the latest version at deploy.',
+    'An alias ("live") or a version number called instead of the latest version; an alias that does not exist yet is created on the latest version at deploy.',
   );
 
 export type QualifierDocument = z.infer<typeof qualifierSchema>;
 
-/** As routes and the Invoke API carry it: a string; undefined for the latest version. */
+/** As routes, triggers and calls carry it: a string; undefined for the latest version. */
 export function normalizeQualifier(value: QualifierDocument | undefined): string | undefined {
   return value === undefined ? undefined : String(value);
 }
@@ -25,4 +26,9 @@ export function normalizeQualifier(value: QualifierDocument | undefined): string
 /** True for "7" (a version), false for an alias name. */
 export function isVersionQualifier(qualifier: string): boolean {
   return /^\d+$/.test(qualifier);
+}
+
+/** A qualifier a caller sends (a query parameter): an alias name, a version number or "$LATEST". */
+export function isQualifier(text: string): boolean {
+  return text === "$LATEST" || isVersionQualifier(text) || ALIAS_NAME.test(text);
 }

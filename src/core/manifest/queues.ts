@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { formatDuration, parseDuration } from "../durations.ts";
 import { durationField } from "./duration-schema.ts";
+import { normalizeQualifier, qualifierSchema } from "./qualifier.ts";
 
 const duration = durationField;
 
@@ -161,6 +162,7 @@ const queueTriggerOptions = z.strictObject({
     .max(1_000)
     .optional()
     .describe("Batches of this queue in flight at once on a node (default 2)."),
+  qualifier: qualifierSchema.optional(),
 });
 
 export const queueEventSchema = z.strictObject({
@@ -178,10 +180,13 @@ export interface QueueTriggerConfig {
   readonly batchSize: number;
   readonly maximumBatchingWindowMs: number;
   readonly maxConcurrency: number;
+  /** An alias or version number the trigger calls (qualifier.ts); absent: the latest version. */
+  readonly qualifier?: string;
 }
 
 export function normalizeQueueTrigger(event: QueueEventDocument): QueueTriggerConfig {
   const options = typeof event.queue === "string" ? { name: event.queue } : event.queue;
+  const qualifier = "qualifier" in options ? normalizeQualifier(options.qualifier) : undefined;
   return {
     queue: options.name,
     batchSize: options.batchSize ?? QUEUE_TRIGGER_DEFAULTS.batchSize,
@@ -190,6 +195,7 @@ export function normalizeQueueTrigger(event: QueueEventDocument): QueueTriggerCo
       QUEUE_TRIGGER_DEFAULTS.maximumBatchingWindowMs,
     ),
     maxConcurrency: options.maxConcurrency ?? QUEUE_TRIGGER_DEFAULTS.maxConcurrency,
+    ...(qualifier === undefined ? {} : { qualifier }),
   };
 }
 

@@ -3,6 +3,7 @@
 // missed while the platform was down.
 import { Cron } from "croner";
 import { z } from "zod";
+import { normalizeQualifier, qualifierSchema } from "./qualifier.ts";
 import { TOPIC_NAME } from "./topics.ts";
 
 const SCHEDULE_NAME = /^[a-z][a-z0-9-]{0,79}$/;
@@ -24,6 +25,7 @@ export const scheduleSchema = z
     target: z.union([
       z.strictObject({
         function: z.string().min(1).describe("A function of this app, called asynchronously."),
+        qualifier: qualifierSchema.optional(),
       }),
       z.strictObject({ topic: z.string().regex(TOPIC_NAME).describe("A topic of this app.") }),
     ]),
@@ -51,7 +53,8 @@ export type ScheduleExpression =
 export interface ScheduleConfig {
   readonly name: string;
   readonly expression: ScheduleExpression;
-  readonly target: { readonly function: string } | { readonly topic: string };
+  /** qualifier: an alias or version number (qualifier.ts); absent: the latest version. */
+  readonly target: { readonly function: string; readonly qualifier?: string } | { readonly topic: string };
   readonly input: unknown;
   readonly missedFires: "skip" | "fireOnce";
 }
@@ -130,6 +133,12 @@ export function scheduleProblems(
   return problems;
 }
 
+function targetOf(target: ScheduleDocument["target"]): ScheduleConfig["target"] {
+  if ("topic" in target) return { topic: target.topic };
+  const qualifier = normalizeQualifier(target.qualifier);
+  return { function: target.function, ...(qualifier === undefined ? {} : { qualifier }) };
+}
+
 export function normalizeSchedules(
   schedules: Readonly<Record<string, ScheduleDocument>> | undefined,
 ): Record<string, ScheduleConfig> {
@@ -138,7 +147,7 @@ export function normalizeSchedules(
     result[name] = {
       name,
       expression: parseScheduleExpression(schedule.schedule, schedule.timezone) as ScheduleExpression,
-      target: { ...schedule.target },
+      target: targetOf(schedule.target),
       input: schedule.input ?? {},
       missedFires: schedule.missedFires ?? "skip",
     };

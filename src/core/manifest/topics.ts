@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { type EventPattern, eventPatternProblems } from "../cloudevents/event-filter.ts";
 import { DURATION_PATTERN, formatDuration, parseDuration } from "../durations.ts";
+import { normalizeQualifier, qualifierSchema } from "./qualifier.ts";
 import { QUEUE_NAME } from "./queues.ts";
 
 export const TOPIC_NAME = /^[a-z][a-z0-9-]{0,79}$/;
@@ -21,6 +22,7 @@ const subscriptionSchema = z.union([
       .string()
       .min(1)
       .describe("A function of this app; called asynchronously (its async: settings apply)."),
+    qualifier: qualifierSchema.optional(),
     filter,
   }),
   z.strictObject({
@@ -66,7 +68,8 @@ export const WEBHOOK_DEFAULT_RETRIES = 5;
 
 export type SubscriptionTarget =
   | { readonly queue: string }
-  | { readonly function: string }
+  /** qualifier: an alias or version number (qualifier.ts); absent: the latest version. */
+  | { readonly function: string; readonly qualifier?: string }
   | { readonly webhook: string; readonly secret: string; readonly maximumRetryAttempts: number };
 
 export interface SubscriptionConfig {
@@ -91,7 +94,10 @@ function targetOf(
   subscription: NonNullable<TopicsDocument[string]["subscriptions"]>[number],
 ): SubscriptionTarget {
   if ("queue" in subscription) return { queue: subscription.queue };
-  if ("function" in subscription) return { function: subscription.function };
+  if ("function" in subscription) {
+    const qualifier = normalizeQualifier(subscription.qualifier);
+    return { function: subscription.function, ...(qualifier === undefined ? {} : { qualifier }) };
+  }
   return {
     webhook: subscription.webhook,
     secret: subscription.secret,

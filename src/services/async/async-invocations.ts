@@ -3,12 +3,15 @@
 // invocations from the store, calls the function, and retries failures with backoff until the
 // function's maximumRetryAttempts or maximumEventAge is used up; then the invocation goes to its
 // dead-letter queue and/or onFailure destination. Throttled calls (429) are retried later and
-// do not use up a retry. The record keeps every attempt.
+// do not use up a retry. The record keeps every attempt and the version that ran it. An
+// invocation with a qualifier (an alias or version number) resolves it at each attempt, so an
+// alias moved meanwhile, or its canary's share, applies to every retry as to any other call.
 import { type CloudEvent, toBinary } from "../../core/cloudevents/index.ts";
 import { NimbusError } from "../../core/errors.ts";
 import { newRequestId } from "../../core/ids.ts";
 import { ASYNC_DEFAULTS, type AsyncConfig, type AsyncDestination } from "../../core/manifest/async-config.ts";
 import type { AppConfig } from "../../core/manifest/normalize.ts";
+import { ALIAS_NAME_RULE, isQualifier } from "../../core/manifest/qualifier.ts";
 import type { InvocationRequest } from "../../runtime/protocol.ts";
 import type { InvocationOutcome } from "../../runtime/types.ts";
 import type {
@@ -47,13 +50,20 @@ export interface AsyncInvocationHost {
   live(app: string):
     | {
         readonly config: AppConfig;
+        /** `qualifier`: an alias or version number, resolved for this call; undefined: $LATEST. */
         invoke(
           functionName: string,
           request: InvocationRequest,
           requestId: string,
+          qualifier?: string,
         ): Promise<InvocationOutcome>;
       }
     | undefined;
+  /**
+   * Whether a call at `qualifier` finds a version (an existing alias, a stored version); may
+   * throw a NimbusError saying why not. Without it, qualifiers are only checked when called.
+   */
+  resolves?(app: string, functionName: string, qualifier: string): Promise<boolean>;
 }
 
 /**
@@ -65,11 +75,12 @@ export interface AsyncTarget {
   /** Retries of the target; throws (a NimbusError) when it no longer exists. */
   config(app: string, name: string): AsyncConfig;
   /** One attempt: resolves with the outcome (status "error" for a failed delivery). */
-  deliver(
-    invocation: AsyncInvocationRecord,
-    requestId: string,
-  ): Promise<Pick<InvocationOutcome, "status" | "errorCode" | "errorMessage" | "response">>;
+  deliver(invocation: AsyncInvocationRecord, requestId: string): Promise<Attempted>;
 }
+
+type Attempted = Pick<InvocationOutcome, "status" | "errorCode" | "errorMessage" | "response"> & {
+  readonly version?: string;
+};
 
 export interface AsyncInvocationsOptions {
   readonly store: AsyncInvocationStore;
@@ -89,6 +100,8 @@ export interface EnqueueAsyncInvocation {
   readonly idempotencyKey?: string | undefined;
   /** An event's CloudEvent (JSON): fetch-style handlers get it in binary mode, others `payload`. */
   readonly cloudEvent?: string | undefined;
+  /** An alias or version number each attempt calls; undefined or "$LATEST": the latest version. */
+  readonly qualifier?: string | undefined;
 }
 
 function requestOf(invocation: AsyncInvocationRecord): InvocationRequest {
@@ -121,6 +134,8 @@ export class AsyncInvocations {
     input: EnqueueAsyncInvocation,
   ): Promise<{ invocation: AsyncInvocationRecord; duplicate: boolean }> {
     const config = this.#functionConfig(input.app, input.functionName);
+    const qualifier = input.qualifier === "$LATEST" ? undefined : input.qualifier;
+    if (qualifier !== undefined) await this.#checkQualifier(input.app, input.functionName, qualifier);
     if (input.payload.byteLength > MAX_ASYNC_PAYLOAD_BYTES) {
       throw new NimbusError(
         "PAYLOAD_TOO_LARGE",
@@ -133,6 +148,7 @@ export class AsyncInvocations {
       payload: input.payload,
       idempotencyKey: input.idempotencyKey,
       cloudEvent: input.cloudEvent,
+      qualifier,
       idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
       maxAttempts: config.maximumRetryAttempts + 1,
       maxEventAgeMs: config.maximumEventAgeMs,
@@ -159,6 +175,21 @@ export class AsyncInvocations {
     this.#wake?.();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #checkQualifier(app: string, functionName: string, qualifier: string): Promise<void> {
+    if (!isQualifier(qualifier)) {
+      throw new NimbusError(
+        "BAD_REQUEST",
+        `"${qualifier}" is not a qualifier: a version number, "$LATEST" or an alias name (${ALIAS_NAME_RULE})`,
+      );
+    }
+    if ((await this.#options.host.resolves?.(app, functionName, qualifier)) === false) {
+      throw new NimbusError(
+        "ALIAS_NOT_FOUND",
+        `Function "${functionName}" of app "${app}" has no alias or version "${qualifier}"`,
+      );
+    }
   }
 
   /** The delivery target of a non-function invocation (a webhook), by its name prefix. */
@@ -234,7 +265,7 @@ export class AsyncInvocations {
       });
       return;
     }
-    let outcome: Pick<InvocationOutcome, "status" | "errorCode" | "errorMessage" | "response"> | undefined;
+    let outcome: Attempted | undefined;
     let failure: NimbusError | undefined;
     try {
       const target = this.#targetOf(invocation);
@@ -242,7 +273,12 @@ export class AsyncInvocations {
       else {
         const live = host.live(invocation.app);
         if (!live) throw new NimbusError("APP_NOT_FOUND", `App "${invocation.app}" is not deployed`);
-        outcome = await live.invoke(invocation.functionName, requestOf(invocation), requestId);
+        outcome = await live.invoke(
+          invocation.functionName,
+          requestOf(invocation),
+          requestId,
+          invocation.qualifier,
+        );
       }
     } catch (error) {
       failure = error instanceof NimbusError ? error : new NimbusError("INTERNAL", String(error));
@@ -257,6 +293,7 @@ export class AsyncInvocations {
       outcome: throttled ? "throttled" : succeeded ? "success" : "error",
       errorCode: failure?.code ?? outcome?.errorCode,
       errorMessage: failure?.message ?? outcome?.errorMessage,
+      ...(outcome?.version === undefined ? {} : { version: outcome.version }),
     };
     const body = outcome?.response ? Buffer.from(outcome.response.body).toString("utf8") : undefined;
     if (succeeded) {

@@ -1,5 +1,6 @@
 // Async invocation in the platform's HTTP API: POST …/functions/:fn/invoke-async answers 202
-// with the invocation id once it is stored; the records show every attempt.
+// with the invocation id once it is stored (?qualifier=live or =7 calls an alias or version);
+// the records show every attempt and the version that ran it.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { NimbusError } from "../../core/errors.ts";
@@ -16,6 +17,7 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
 });
 const idempotencyKey = z.string().min(1).max(256).optional();
+const qualifier = z.string().min(1).max(128).optional();
 
 /** The record as the API shows it: the payload as text. */
 export function asyncInvocationView(record: AsyncInvocationRecord) {
@@ -47,6 +49,7 @@ export function registerAsyncRoutes(
           (request.query as { idempotencyKey?: unknown }).idempotencyKey,
         "idempotency key (x-nimbus-idempotency-key or ?idempotencyKey=)",
       );
+      const at = parseBody(qualifier, (request.query as { qualifier?: unknown }).qualifier, "qualifier");
       const payload = Buffer.isBuffer(request.body)
         ? request.body
         : Buffer.from(JSON.stringify(request.body ?? null));
@@ -55,6 +58,7 @@ export function registerAsyncRoutes(
         functionName: fn,
         payload,
         idempotencyKey: key,
+        qualifier: at,
       });
       return reply.code(202).send({ invocationId: invocation.id, duplicate, status: invocation.status });
     },

@@ -14,12 +14,16 @@ import type { QueueWakeups } from "./queue-wakeups.ts";
 export interface QueueTriggerHost {
   /** The apps live on this node, with their active config. */
   liveApps(): Iterable<{ readonly app: string; readonly config: AppConfig }>;
-  /** Calls a function of the app's current version (rejects when throttled or gone). */
+  /**
+   * Calls a function of the app's current version, at the trigger's alias or version when it
+   * names one (resolved per call); rejects when throttled or gone.
+   */
   invoke(
     app: string,
     functionName: string,
     request: InvocationRequest,
     requestId: string,
+    qualifier?: string,
   ): Promise<InvocationOutcome>;
 }
 
@@ -106,7 +110,7 @@ export class QueueConsumers {
       wakeups,
       receiveOptions: (batchSize) => service.consumerReceive(app, trigger.queue, batchSize),
       invoke: async (request) => {
-        const outcome = await host.invoke(app, functionName, request, newRequestId());
+        const outcome = await host.invoke(app, functionName, request, newRequestId(), trigger.qualifier);
         return { response: outcome.response, failed: outcome.status === "error" };
       },
       onError: (error) => onError(error, `queue ${trigger.queue} → ${app}/${functionName}`),

@@ -32,6 +32,7 @@ export function createScheduleFirer(deps: { asyncInvocations: AsyncInvocations; 
       payload: Buffer.from(JSON.stringify({ ...toEventBridge(event), "detail-type": "Scheduled Event" })),
       cloudEvent: JSON.stringify(event),
       idempotencyKey: `schedule/${schedule.name}/${time}`,
+      qualifier: target.qualifier,
     });
   };
 }

@@ -156,6 +156,7 @@ export class TopicService {
         payload: Buffer.from(JSON.stringify(toEventBridge(event))),
         cloudEvent: JSON.stringify(event),
         idempotencyKey,
+        qualifier: target.qualifier,
       });
       return `function ${target.function}`;
     }

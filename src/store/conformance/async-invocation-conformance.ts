@@ -44,6 +44,31 @@ export function describeAsyncInvocationConformance(withStore: WithStore): void {
         assert.equal(await asyncInvocations.get("missing"), undefined);
       }));
 
+    it("keeps an invocation's qualifier, and the version each attempt ran", () =>
+      withStore(async ({ asyncInvocations }) => {
+        const { invocation: qualified } = await asyncInvocations.enqueue(invocation({ qualifier: "live" }));
+        const { invocation: latest } = await asyncInvocations.enqueue(invocation());
+        assert.equal(qualified.qualifier, "live");
+        assert.equal(latest.qualifier, undefined);
+        assert.equal((await asyncInvocations.get(latest.id))?.qualifier, undefined);
+        const claims = await asyncInvocations.claimDue(10, 60_000);
+        const claim = claims.find((candidate) => candidate.invocation.id === qualified.id);
+        assert.ok(claim);
+        assert.equal(claim.invocation.qualifier, "live");
+        const ran = { ...attempt(1), version: "7" };
+        assert.equal(
+          await asyncInvocations.recordAttempt(qualified.id, claim.claimToken, ran, {
+            kind: "retry",
+            delayMs: 60_000,
+            counted: true,
+          }),
+          true,
+        );
+        const stored = await asyncInvocations.get(qualified.id);
+        assert.equal(stored?.qualifier, "live");
+        assert.deepEqual(stored?.attempts, [ran]);
+      }));
+
     it("returns the first invocation for a repeated idempotency key within the window", () =>
       withStore(async ({ asyncInvocations }) => {
         const first = await asyncInvocations.enqueue(invocation({ idempotencyKey: "order-1" }));

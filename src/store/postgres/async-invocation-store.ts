@@ -24,8 +24,8 @@ export function createPostgresAsyncInvocationStore(pool: pg.Pool): AsyncInvocati
         const { rows } = await client.query<AsyncInvocationRow>(
           `INSERT INTO async_invocations
              (id, app, function_name, payload, idempotency_key, status, created_at, next_attempt_at,
-              max_attempts, expires_at, cloud_event)
-           VALUES ($1, $2, $3, $4, $5, 'queued', ${DB_NOW_MS}, ${DB_NOW_MS}, $6, ${DB_NOW_MS} + $7, $8)
+              max_attempts, expires_at, cloud_event, qualifier)
+           VALUES ($1, $2, $3, $4, $5, 'queued', ${DB_NOW_MS}, ${DB_NOW_MS}, $6, ${DB_NOW_MS} + $7, $8, $9)
            RETURNING *`,
           [
             randomUUID(),
@@ -36,6 +36,7 @@ export function createPostgresAsyncInvocationStore(pool: pg.Pool): AsyncInvocati
             input.maxAttempts,
             input.maxEventAgeMs,
             input.cloudEvent ?? null,
+            input.qualifier ?? null,
           ],
         );
         return { invocation: toAsyncInvocation(rows[0] as AsyncInvocationRow), duplicate: false };

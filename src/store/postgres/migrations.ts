@@ -419,4 +419,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, table_name, consumer)
   );
   `,
+  // Async invocations at an alias or version: as in SQLite.
+  `ALTER TABLE async_invocations ADD COLUMN qualifier TEXT;`,
 ];

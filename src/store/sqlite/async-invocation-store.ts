@@ -14,8 +14,8 @@ export function createSqliteAsyncInvocationStore(db: DatabaseSync): AsyncInvocat
   const insert = db.prepare(
     `INSERT INTO async_invocations
        (id, app, function_name, payload, idempotency_key, cloud_event, status, created_at, next_attempt_at,
-        max_attempts, expires_at)
-     VALUES (:id, :app, :fn, :payload, :key, :event, 'queued', :now, :now, :max, :expires)
+        max_attempts, expires_at, qualifier)
+     VALUES (:id, :app, :fn, :payload, :key, :event, 'queued', :now, :now, :max, :expires, :qualifier)
      RETURNING *`,
   );
   const due = db.prepare(
@@ -71,6 +71,7 @@ export function createSqliteAsyncInvocationStore(db: DatabaseSync): AsyncInvocat
           now,
           max: input.maxAttempts,
           expires: now + input.maxEventAgeMs,
+          qualifier: input.qualifier ?? null,
         }) as unknown as AsyncInvocationRow;
         return { invocation: toAsyncInvocation(row), duplicate: false };
       });

@@ -419,4 +419,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, table_name, consumer)
   ) STRICT, WITHOUT ROWID;
   `,
+  // Async invocations at an alias or version (the Event type with a Qualifier, qualified triggers).
+  `ALTER TABLE async_invocations ADD COLUMN qualifier TEXT;`,
 ];
